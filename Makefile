@@ -1,0 +1,53 @@
+# gandetexture — the two commands of README.md are `make lab` and `make test`.
+# Everything runs inside .venv, created and filled from pyproject.toml on first use.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PROFILE ?= cpu
+EXTRAS ?= dev
+
+export TF_CPP_MIN_LOG_LEVEL := 3
+export TF_ENABLE_ONEDNN_OPTS := 0
+export PYTHONUNBUFFERED := 1
+
+.PHONY: install lab test lint unit nbval papermill book-smoke book notebooks clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[$(EXTRAS)]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Set up everything and open the course in JupyterLab.
+lab: install
+	$(BIN)/jupyter lab notebooks/00_welcome.ipynb
+
+## Install and run every test: lint, package tests, notebooks (nbval + papermill), the book.
+test: install
+	bash tools/test.sh
+
+lint: install
+	$(BIN)/ruff check gandetexture tests tools benchmarks notebooks
+	$(BIN)/python tools/nb.py check notebooks/*.ipynb
+
+unit: install
+	$(BIN)/python -m pytest tests
+
+nbval: install
+	GANDETEXTURE_PROFILE=smoke GANDETEXTURE_OUTPUT=build/outputs/nbval \
+		$(BIN)/python -m pytest --nbval-lax notebooks -p no:cacheprovider
+
+## Execute every lesson headless under PROFILE into build/executed/PROFILE (never in place).
+notebooks: install
+	$(BIN)/python tools/run_notebooks.py --profile $(PROFILE)
+
+## Build the book (static HTML) from the notebooks executed under PROFILE.
+book: notebooks
+	$(BIN)/python tools/build_book.py --profile $(PROFILE)
+
+clean:
+	rm -rf build

@@ -1,0 +1,179 @@
+"""Profiles (smoke / cpu / gpu), seeding, and where outputs go.
+
+Every lesson reads its sizes and step counts from one :class:`Profile`, so the same code runs
+in CI (``smoke``), on a 2-core laptop (``cpu``) and on a GPU (``gpu``); only numbers change.
+
+Resolution order for the profile name: the notebook's papermill parameter ``PROFILE`` >
+the environment variable ``GANDETEXTURE_PROFILE`` > ``"auto"`` (``gpu`` when TensorFlow sees a
+GPU, else ``cpu``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import random
+from pathlib import Path
+
+import numpy as np
+
+ENV_PROFILE = "GANDETEXTURE_PROFILE"
+ENV_OUTPUT = "GANDETEXTURE_OUTPUT"
+
+
+@dataclasses.dataclass(frozen=True)
+class Profile:
+    """Sizes and step counts for one compute budget.
+
+    Attributes
+    ----------
+    name : str
+        ``"smoke"``, ``"cpu"`` or ``"gpu"``.
+    image_size : int
+        Height and width of training images in the convolutional lessons (05, 06).
+    batch_size : int
+        Batch size for every training loop.
+    width : int
+        Base number of filters of convolutional networks.
+    depth : int
+        Number of down-sampling levels of the U-Net (lesson 05).
+    gan_steps : int
+        Training steps of the article's MLP GAN (lesson 02).
+    toy_steps : int
+        Training steps of the 2-D toy GANs (lesson 03).
+    remover_steps : int
+        Training steps of the texture remover (lesson 05).
+    texture_steps : int
+        Training steps of the texture generator (lesson 06).
+    n_pairs : int
+        Number of procedural (textured, structure) pairs in the training split.
+    preview_every : int
+        Draw the fixed preview batch every this many steps.
+    """
+
+    name: str
+    image_size: int
+    batch_size: int
+    width: int
+    depth: int
+    gan_steps: int
+    toy_steps: int
+    remover_steps: int
+    texture_steps: int
+    n_pairs: int
+    preview_every: int
+
+
+PROFILES: dict[str, Profile] = {
+    "smoke": Profile("smoke", image_size=32, batch_size=8, width=8, depth=2, gan_steps=20,
+                     toy_steps=50, remover_steps=10, texture_steps=10, n_pairs=64,
+                     preview_every=10),
+    "cpu": Profile("cpu", image_size=64, batch_size=32, width=32, depth=4, gan_steps=3000,
+                   toy_steps=2000, remover_steps=2000, texture_steps=1500, n_pairs=4096,
+                   preview_every=500),
+    "gpu": Profile("gpu", image_size=128, batch_size=64, width=64, depth=6, gan_steps=20000,
+                   toy_steps=5000, remover_steps=20000, texture_steps=10000, n_pairs=20000,
+                   preview_every=2000),
+}
+
+
+def gpu_available() -> bool:
+    """Return True when TensorFlow sees at least one GPU."""
+    import tensorflow as tf
+
+    return bool(tf.config.list_physical_devices("GPU"))
+
+
+def resolve_profile(name: str | None = "auto") -> Profile:
+    """Turn a profile name into a :class:`Profile`.
+
+    Parameters
+    ----------
+    name : str or None
+        ``"smoke"``, ``"cpu"``, ``"gpu"``, or ``"auto"``/``None``/``""``. ``"auto"`` defers to
+        the environment variable ``GANDETEXTURE_PROFILE`` and, failing that, to the hardware:
+        ``gpu`` when TensorFlow sees a GPU, else ``cpu``.
+
+    Raises
+    ------
+    ValueError
+        For a name that is not a profile, listing the valid ones.
+    """
+    chosen = (name or "auto").strip().lower()
+    if chosen == "auto":
+        chosen = os.environ.get(ENV_PROFILE, "").strip().lower() or "auto"
+    if chosen == "auto":
+        chosen = "gpu" if gpu_available() else "cpu"
+    if chosen not in PROFILES:
+        raise ValueError(
+            f"unknown profile {name!r} (from {ENV_PROFILE}={os.environ.get(ENV_PROFILE)!r}); "
+            f"choose one of {', '.join(PROFILES)} or 'auto'"
+        )
+    return PROFILES[chosen]
+
+
+def set_seed(seed: int = 0) -> None:
+    """Seed Python, NumPy and TensorFlow (and Keras) and turn on TensorFlow op determinism.
+
+    Call it once at the top of a lesson; calling it again with the same seed and rebuilding the
+    models gives the same numbers again.
+    """
+    import keras
+    import tensorflow as tf
+
+    seed = int(seed)
+    random.seed(seed)
+    np.random.seed(seed)
+    keras.utils.set_random_seed(seed)  # also seeds Python, NumPy and the TF global seed
+    tf.random.set_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+
+
+def output_dir(lesson: str, profile: Profile | str) -> Path:
+    """Folder where a lesson writes checkpoints, logs and images; created if missing.
+
+    ``$GANDETEXTURE_OUTPUT/<lesson>/<profile>``, by default ``outputs/`` in the current folder's
+    repository root (or the current folder). Nothing in it is ever deleted by the package.
+    """
+    base = os.environ.get(ENV_OUTPUT)
+    if base:
+        root = Path(base)
+    else:
+        here = Path.cwd()
+        roots = [p for p in (here, *here.parents) if (p / "pyproject.toml").exists()]
+        root = (roots[0] if roots else here) / "outputs"
+    name = profile.name if isinstance(profile, Profile) else str(profile)
+    path = root / lesson / name
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def profile_table() -> str:
+    """The profiles as a fixed-width text table (one row per field)."""
+    fields = [f.name for f in dataclasses.fields(Profile) if f.name != "name"]
+    names = list(PROFILES)
+    rows = [f"{'':<14}" + "".join(f"{n:>8}" for n in names)]
+    for field in fields:
+        rows.append(f"{field:<14}" + "".join(f"{getattr(PROFILES[n], field):>8}" for n in names))
+    return "\n".join(rows)
+
+
+def setup(profile: str | None = "auto", seed: int = 0, lesson: str | None = None) -> Profile:
+    """Apply a notebook's parameters cell: resolve the profile, seed everything, clear Keras.
+
+    This is what the second cell of every lesson calls. It also clears the Keras session, so
+    running a notebook twice in one kernel starts from the same state.
+
+    Returns
+    -------
+    Profile
+        The resolved profile.
+    """
+    import keras
+
+    resolved = resolve_profile(profile)
+    keras.backend.clear_session()
+    set_seed(seed)
+    where = f", outputs in {output_dir(lesson, resolved)}" if lesson else ""
+    print(f"profile: {resolved.name} (seed {seed}){where}")
+    return resolved

@@ -1,0 +1,76 @@
+"""Execute lessons headless with papermill under a profile, never in place.
+
+    python tools/run_notebooks.py --profile smoke            # every lesson
+    python tools/run_notebooks.py --profile cpu --only 02 05  # some lessons
+
+Executed copies go to ``build/executed/<profile>/``; lesson outputs (checkpoints, logs) to
+``build/outputs/<profile>/`` unless ``GANDETEXTURE_OUTPUT`` is set. Wall times are written to
+``build/executed/<profile>/timings.json`` and printed as a table. A lesson that fails, or that
+takes longer than ``--max-seconds``, makes the command exit non-zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profile", default="smoke", choices=["smoke", "cpu", "gpu"])
+    parser.add_argument("--only", nargs="*", default=None,
+                        help="lesson numbers or name fragments, e.g. 02 05")
+    parser.add_argument("--max-seconds", type=float, default=None,
+                        help="fail a lesson that runs longer (default: 90 for smoke)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    limit = args.max_seconds or (90.0 if args.profile == "smoke" else None)
+
+    import papermill as pm
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    os.environ.setdefault("GANDETEXTURE_OUTPUT", str(ROOT / "build" / "outputs"))
+    out_dir = ROOT / "build" / "executed" / args.profile
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    if args.only:
+        paths = [p for p in paths if any(p.name.startswith(o) or o in p.name for o in args.only)]
+    timings_file = out_dir / "timings.json"
+    timings = json.loads(timings_file.read_text()) if timings_file.exists() else {}
+    failures = []
+    for path in paths:
+        print(f"--- {path.name} (profile {args.profile})", flush=True)
+        start = time.perf_counter()
+        try:
+            pm.execute_notebook(str(path), str(out_dir / path.name), cwd=str(NOTEBOOKS),
+                                parameters={"PROFILE": args.profile, "SEED": args.seed},
+                                kernel_name="python3", progress_bar=False, log_output=False)
+        except Exception as error:  # papermill raises PapermillExecutionError with the cell
+            failures.append(f"{path.name}: {str(error).strip().splitlines()[-1]}")
+            print(f"FAILED {path.name}\n{error}", flush=True)
+            continue
+        seconds = time.perf_counter() - start
+        timings[path.stem] = round(seconds, 1)
+        print(f"    {seconds:6.1f} s", flush=True)
+        if limit and seconds > limit:
+            failures.append(f"{path.name}: {seconds:.1f} s is over the {limit:.0f} s budget")
+    timings_file.write_text(json.dumps(timings, indent=2, sort_keys=True) + "\n")
+    print(f"\n| lesson | seconds ({args.profile}) |\n|---|---|")
+    for name in sorted(timings):
+        print(f"| {name} | {timings[name]} |")
+    for failure in failures:
+        print(f"FAIL {failure}")
+    print(f"{len(paths) - len(failures)} passed, {len(failures)} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
