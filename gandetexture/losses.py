@@ -1,22 +1,61 @@
-"""Adversarial losses, computed from logits (numerically stable).
+"""Adversarial and reconstruction losses, computed from logits (numerically stable).
 
-The article writes ``L_GAN = E[log D(x)] + E[log(1 − D(G(z)))]``. With ``D = sigmoid(logit)``:
+The article writes ``L_GAN = E[log D(x)] + E[log(1 − D(G(z)))]``, the *value* of the game
+(:func:`gan_value`). With ``D = sigmoid(logit)``:
 
 - the discriminator minimises ``−E[log D(x)] − E[log(1 − D(G(z)))]``, the binary
-  cross-entropy with label 1 for real and 0 for fake;
+  cross-entropy with label 1 for real and 0 for fake (the article's ``L_D`` has the sign of
+  its real term flipped);
 - the generator, in the *minimax* form, minimises ``E[log(1 − D(G(z)))]``; in the
   *non-saturating* form used in practice it minimises ``−E[log D(G(z))]`` (label 1 for fake).
 
-All functions take logits ``float32 [B, ...]`` (any real number) and return a scalar.
+Every adversarial loss is an :class:`AdversarialLoss`, looked up with :func:`get`:
+
+============== ============================================ ==================================
+name           discriminator (critic) minimises             generator minimises
+============== ============================================ ==================================
+minimax        ``softplus(−r) + softplus(f)`` (BCE)          ``−softplus(f) = log(1 − σ(f))``
+nonsaturating  same as minimax                              ``softplus(−f) = −log σ(f)``
+lsgan          ``½(r − 1)² + ½ f²``                          ``½(f − 1)²``
+hinge          ``relu(1 − r) + relu(1 + f)``                 ``−f``
+wgan-gp        ``f − r`` + 10 · :func:`gradient_penalty`     ``−f``
+============== ============================================ ==================================
+
+(``r``, ``f``: the discriminator's raw outputs on real and fake samples, each term averaged over
+the batch.) All adversarial losses take logits ``float32 [B, ...]`` (any real number, no
+sigmoid applied) and return a scalar; they stay finite for logits as large as ``±1e4``.
+
+Reconstruction losses :func:`l1` and :func:`l2` and :func:`feature_matching` complete the set
+used by the conditional GAN (lesson 05) and the texture GAN (lesson 06).
+
+Using the gradient penalty in a train step
+------------------------------------------
+WGAN-GP is the one loss that needs the critic itself, not only its outputs. A train step checks
+``adversarial.gradient_penalty_weight`` (0.0 for every other loss, so the branch is decided once,
+when the ``tf.function`` is traced) and adds the penalty *inside* the discriminator's tape::
+
+    adversarial = losses.get(name)
+    with tf.GradientTape() as d_tape:
+        real_logits = critic(real, training=True)
+        fake_logits = critic(fake, training=True)
+        d_loss = adversarial.discriminator(real_logits, fake_logits)
+        if adversarial.gradient_penalty_weight:
+            d_loss += adversarial.gradient_penalty_weight * losses.gradient_penalty(
+                critic, real, fake, tf.stack([seed, step_index]))
+    d_grads = d_tape.gradient(d_loss, critic.trainable_variables)
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import tensorflow as tf
 
+Seed = int | tf.Tensor | tf.random.Generator
+
+
+# --- building blocks -------------------------------------------------------------------------
 
 def bce_from_logits(labels: tf.Tensor | float, logits: tf.Tensor) -> tf.Tensor:
     """Mean binary cross-entropy ``−[y log σ(l) + (1−y) log(1−σ(l))]``, stable for any logit."""
@@ -25,20 +64,174 @@ def bce_from_logits(labels: tf.Tensor | float, logits: tf.Tensor) -> tf.Tensor:
     return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=labels, logits=logits))
 
 
+def _mean(x: tf.Tensor) -> tf.Tensor:
+    return tf.reduce_mean(tf.convert_to_tensor(x, tf.float32))
+
+
+def gan_value(real_logits: tf.Tensor, fake_logits: tf.Tensor) -> tf.Tensor:
+    """The article's ``L_GAN = E[log D(x)] + E[log(1 − D(G(z)))]``, from logits.
+
+    It is the value of the minimax game (D maximises it, G minimises it); always ``≤ 0``, and
+    ``−log 4 ≈ −1.386`` when D outputs 0.5 everywhere. Equal to ``−discriminator_loss``.
+    ``log σ(r) = −softplus(−r)`` and ``log(1 − σ(f)) = −softplus(f)`` keep it finite.
+    """
+    return -_mean(tf.nn.softplus(-tf.convert_to_tensor(real_logits, tf.float32))) - _mean(
+        tf.nn.softplus(tf.convert_to_tensor(fake_logits, tf.float32)))
+
+
+# --- minimax and non-saturating (binary cross-entropy) ---------------------------------------
+
 def discriminator_loss(real_logits: tf.Tensor, fake_logits: tf.Tensor) -> tf.Tensor:
-    """``L_D = −E[log D(x)] − E[log(1 − D(G(z)))]``: real → 1, fake → 0."""
+    """``L_D = −E[log D(x)] − E[log(1 − D(G(z)))]``: real → 1, fake → 0. In ``[0, ∞)``."""
     return bce_from_logits(1.0, real_logits) + bce_from_logits(0.0, fake_logits)
 
 
 def generator_loss_minimax(fake_logits: tf.Tensor) -> tf.Tensor:
-    """The article's generator term ``E[log(1 − D(G(z)))]`` (to be minimised); saturates early."""
+    """The article's generator term ``E[log(1 − D(G(z)))]`` (to be minimised); saturates early.
+
+    Its gradient with respect to a logit is ``−σ(f)/B``, which vanishes when the discriminator
+    confidently rejects the fakes (``D(G(z)) → 0``), exactly when the generator needs it.
+    """
     return -bce_from_logits(0.0, fake_logits)
 
 
 def generator_loss_nonsaturating(fake_logits: tf.Tensor) -> tf.Tensor:
-    """``−E[log D(G(z))]``: the generator asks the discriminator to call its images real."""
+    """``−E[log D(G(z))]``: the generator asks the discriminator to call its images real.
+
+    Same fixed point as the minimax form, but its gradient ``−(1 − σ(f))/B`` is largest when
+    ``D(G(z)) → 0``.
+    """
     return bce_from_logits(1.0, fake_logits)
 
+
+# --- least squares (LSGAN, Mao et al. 2017, a-b-c = 0-1-1) -------------------------------------
+
+def lsgan_discriminator_loss(real_logits: tf.Tensor, fake_logits: tf.Tensor) -> tf.Tensor:
+    """``½ E[(D(x) − 1)²] + ½ E[D(G(z))²]`` on raw outputs (no sigmoid)."""
+    real = tf.convert_to_tensor(real_logits, tf.float32)
+    fake = tf.convert_to_tensor(fake_logits, tf.float32)
+    return 0.5 * _mean(tf.square(real - 1.0)) + 0.5 * _mean(tf.square(fake))
+
+
+def lsgan_generator_loss(fake_logits: tf.Tensor) -> tf.Tensor:
+    """``½ E[(D(G(z)) − 1)²]``: pull the fakes' outputs to the real label 1."""
+    return 0.5 * _mean(tf.square(tf.convert_to_tensor(fake_logits, tf.float32) - 1.0))
+
+
+# --- hinge (geometric GAN; SAGAN, BigGAN) -----------------------------------------------------
+
+def hinge_discriminator_loss(real_logits: tf.Tensor, fake_logits: tf.Tensor) -> tf.Tensor:
+    """``E[relu(1 − D(x))] + E[relu(1 + D(G(z)))]``: a margin of 1 on each side."""
+    real = tf.convert_to_tensor(real_logits, tf.float32)
+    fake = tf.convert_to_tensor(fake_logits, tf.float32)
+    return _mean(tf.nn.relu(1.0 - real)) + _mean(tf.nn.relu(1.0 + fake))
+
+
+def critic_generator_loss(fake_logits: tf.Tensor) -> tf.Tensor:
+    """``−E[D(G(z))]``: the generator raises the critic's score (hinge and WGAN)."""
+    return -_mean(fake_logits)
+
+
+# --- Wasserstein with gradient penalty (Gulrajani et al. 2017) --------------------------------
+
+def wasserstein_critic_loss(real_logits: tf.Tensor, fake_logits: tf.Tensor) -> tf.Tensor:
+    """``E[D(G(z))] − E[D(x)]``: minus the critic's estimate of the Wasserstein-1 distance.
+
+    Unbounded on its own; the critic must be kept (close to) 1-Lipschitz, which is what
+    :func:`gradient_penalty` does.
+    """
+    return _mean(fake_logits) - _mean(real_logits)
+
+
+def _uniform(shape: tf.Tensor, seed_or_rng: Seed) -> tf.Tensor:
+    if isinstance(seed_or_rng, tf.random.Generator):
+        return seed_or_rng.uniform(shape, dtype=tf.float32)
+    seed = tf.cast(tf.convert_to_tensor(seed_or_rng), tf.int64)
+    if seed.shape.rank == 0:
+        seed = tf.stack([seed, tf.constant(0, tf.int64)])
+    return tf.random.stateless_uniform(shape, seed=seed, dtype=tf.float32)
+
+
+def gradient_penalty(critic: Callable[..., tf.Tensor], real: tf.Tensor, fake: tf.Tensor,
+                     seed_or_rng: Seed) -> tf.Tensor:
+    """WGAN-GP's penalty ``E[(‖∇ D(x̂)‖₂ − 1)²]`` on points between real and fake samples.
+
+    ``x̂ = ε·x + (1 − ε)·G(z)`` with one ``ε ~ U[0, 1]`` per sample (broadcast over the
+    sample's other axes). Call it inside the critic's ``GradientTape`` and add
+    ``loss.gradient_penalty_weight`` times it to the critic loss (see the module docstring):
+    the penalty depends on the critic's weights through a gradient, and TensorFlow
+    differentiates through that.
+
+    Parameters
+    ----------
+    critic : callable
+        ``critic(x) -> scores [B, ...]``; a Keras model is called with ``training=True``.
+        Wrap a conditional critic: ``lambda y: critic([x_cond, y], training=True)``.
+    real, fake : tf.Tensor
+        ``float32 [B, ...]``, same shape (e.g. images ``[B, H, W, C] in [-1, 1]``).
+    seed_or_rng : int, int tensor of shape [2], or tf.random.Generator
+        Where ε comes from: an int or a stateless seed such as ``tf.stack([seed, step_index])``
+        (reruns and resumed runs draw the same ε), or a ``tf.random.Generator``.
+
+    Returns
+    -------
+    tf.Tensor
+        Scalar ``≥ 0``; 0 exactly when the critic's gradient has norm 1 at every ``x̂``.
+    """
+    real = tf.convert_to_tensor(real, tf.float32)
+    fake = tf.convert_to_tensor(fake, tf.float32)
+    batch = tf.shape(real)[0]
+    ones = tf.ones([tf.rank(real) - 1], tf.int32)
+    eps = _uniform(tf.concat([[batch], ones], axis=0), seed_or_rng)
+    between = eps * real + (1.0 - eps) * fake
+    call = (lambda x: critic(x, training=True)) if hasattr(critic, "trainable_variables") \
+        else critic
+    with tf.GradientTape() as tape:
+        tape.watch(between)
+        scores = call(between)
+    grads = tape.gradient(scores, between)
+    axes = tf.range(1, tf.rank(grads))
+    norms = tf.sqrt(tf.reduce_sum(tf.square(grads), axis=axes) + 1e-12)
+    return tf.reduce_mean(tf.square(norms - 1.0))
+
+
+# --- reconstruction and feature matching -----------------------------------------------------
+
+def l1(prediction: tf.Tensor, target: tf.Tensor) -> tf.Tensor:
+    """Mean absolute error ``E|prediction − target|`` (pix2pix's reconstruction term).
+
+    Both ``float32 [B, ...]`` of the same shape (images: ``[B, H, W, 3] in [-1, 1]``).
+    """
+    prediction = tf.convert_to_tensor(prediction, tf.float32)
+    return _mean(tf.abs(prediction - tf.cast(target, tf.float32)))
+
+
+def l2(prediction: tf.Tensor, target: tf.Tensor) -> tf.Tensor:
+    """Mean squared error ``E(prediction − target)²``. Same shapes as :func:`l1`."""
+    prediction = tf.convert_to_tensor(prediction, tf.float32)
+    return _mean(tf.square(prediction - tf.cast(target, tf.float32)))
+
+
+def feature_matching(real_features: tf.Tensor | Sequence[tf.Tensor],
+                     fake_features: tf.Tensor | Sequence[tf.Tensor]) -> tf.Tensor:
+    """Feature matching (Salimans et al. 2016): ``‖E f(x) − E f(G(z))‖²``, a generator loss.
+
+    ``f`` is an intermediate layer of the discriminator. Each feature tensor ``[B, ...]`` is
+    averaged over the batch, and the squared difference of the averages is averaged over the
+    features; with several layers (two equally long sequences) the layers' terms are averaged.
+    """
+    if isinstance(real_features, (list, tuple)):
+        if len(real_features) != len(fake_features) or not real_features:
+            raise ValueError("feature_matching needs two equally long, non-empty lists of "
+                             f"features, got {len(real_features)} and {len(fake_features)}")
+        terms = [feature_matching(r, f) for r, f in zip(real_features, fake_features)]
+        return tf.add_n(terms) / float(len(terms))
+    real_mean = tf.reduce_mean(tf.convert_to_tensor(real_features, tf.float32), axis=0)
+    fake_mean = tf.reduce_mean(tf.convert_to_tensor(fake_features, tf.float32), axis=0)
+    return _mean(tf.square(real_mean - fake_mean))
+
+
+# --- the interface -----------------------------------------------------------------------------
 
 @dataclasses.dataclass(frozen=True)
 class AdversarialLoss:
@@ -52,26 +245,53 @@ class AdversarialLoss:
         ``(real_logits, fake_logits) -> scalar`` to be minimised by the discriminator.
     generator : callable
         ``(fake_logits) -> scalar`` to be minimised by the generator.
+    gradient_penalty_weight : float
+        Weight of :func:`gradient_penalty` that a train step adds to the discriminator loss
+        (10.0 for ``"wgan-gp"``, 0.0 otherwise: then the step skips the penalty).
     """
 
     name: str
     discriminator: Callable[[tf.Tensor, tf.Tensor], tf.Tensor]
     generator: Callable[[tf.Tensor], tf.Tensor]
+    gradient_penalty_weight: float = 0.0
 
 
 LOSSES: dict[str, AdversarialLoss] = {
     "minimax": AdversarialLoss("minimax", discriminator_loss, generator_loss_minimax),
     "nonsaturating": AdversarialLoss("nonsaturating", discriminator_loss,
                                      generator_loss_nonsaturating),
+    "lsgan": AdversarialLoss("lsgan", lsgan_discriminator_loss, lsgan_generator_loss),
+    "hinge": AdversarialLoss("hinge", hinge_discriminator_loss, critic_generator_loss),
+    "wgan-gp": AdversarialLoss("wgan-gp", wasserstein_critic_loss, critic_generator_loss,
+                               gradient_penalty_weight=10.0),
 }
+
+#: The adversarial losses' names, in the order lessons show them.
+NAMES: tuple[str, ...] = tuple(LOSSES)
+
+_ALIASES = {"nonsat": "nonsaturating", "ns": "nonsaturating", "leastsquares": "lsgan",
+            "lsq": "lsgan", "wgangp": "wgan-gp", "wgan": "wgan-gp"}
 
 
 def get(name: str | AdversarialLoss) -> AdversarialLoss:
-    """Look up an :class:`AdversarialLoss` by name (an instance is returned unchanged)."""
+    """Look up an :class:`AdversarialLoss` by name (an instance is returned unchanged).
+
+    Names are those of :data:`NAMES`; case, ``-``, ``_`` and spaces are ignored, so
+    ``"non-saturating"``, ``"least_squares"`` and ``"WGAN_GP"`` work too.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, listing the known ones.
+    """
     if isinstance(name, AdversarialLoss):
         return name
-    try:
-        return LOSSES[name]
-    except KeyError:
-        known = ", ".join(sorted(LOSSES))
-        raise ValueError(f"unknown adversarial loss {name!r}; choose one of {known}") from None
+    if isinstance(name, str):
+        key = name.strip().lower().replace("-", "").replace("_", "").replace(" ", "")
+        for canonical in LOSSES:
+            if key == canonical.replace("-", ""):
+                return LOSSES[canonical]
+        if key in _ALIASES:
+            return LOSSES[_ALIASES[key]]
+    known = ", ".join(NAMES)
+    raise ValueError(f"unknown adversarial loss {name!r}; choose one of {known}")
