@@ -1,52 +1,377 @@
-"""Data for the lessons. Nothing is downloaded: images come from scikit-image's bundled data.
+"""Data for the lessons. Nothing is downloaded: data is procedural or from scikit-image.
 
-Lesson 02 uses :func:`exemplar_patches`: random 32×32 crops of brick, grass and gravel.
+Texture removal (lessons 01, 05) learns from pairs ``(textured, structure)`` where::
+
+    textured = compose(structure, texture, mode, amplitude)
+
+with a procedural :mod:`~gandetexture.structures` image, a procedural
+:mod:`~gandetexture.textures` texture ``T`` in ``[0, 1]`` (``t = 2 T - 1`` in ``[-1, 1]``) and
+one of three blend modes (:data:`BLENDS`), the result clipped to ``[0, 1]``:
+
+- ``"multiplicative"``: ``s · (1 + a·t)`` — texture as shading or print on a surface;
+- ``"additive"``: ``s + a·t`` — texture as a layer of light or noise on top;
+- ``"mix"``: ``(1 − a)·s + a·T`` — a semi-transparent coloured texture laid over (alpha
+  blending), which also pulls the colours towards the texture's.
+
+Amplitude ``a``, texture family, scale, orientation, contrast and colour are drawn per pair.
+The training data uses procedural textures only; scikit-image's real photographs of brick,
+grass and gravel stay unseen and serve as the real-world test (:func:`real_texture_pairs`).
+
+Splits: pair ``i`` of split ``k`` is drawn from ``numpy.random.default_rng([seed, k, i])``,
+so the same arguments give byte-identical pairs, the validation set does not change when the
+training set grows, and splits never share a pair (their streams differ).
+
+Texture generation (lessons 00, 02, 06) uses exemplar crops: :func:`exemplar_patches` and
+:func:`exemplar_sampler`, from scikit-image's bundled images or a path to your own image.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
+from pathlib import Path
+
 import numpy as np
 import tensorflow as tf
+
+from gandetexture import structures as _structures
+from gandetexture import textures as _textures
 
 #: scikit-image's bundled texture photographs (grayscale, 512×512), used as exemplars.
 EXEMPLARS = ("brick", "grass", "gravel")
 
+#: Blend modes of :func:`compose`.
+BLENDS = ("multiplicative", "additive", "mix")
 
-def load_exemplar(name: str) -> np.ndarray:
-    """One of scikit-image's bundled images as RGB.
+#: Stream key of each split (pair ``i`` of a split comes from ``default_rng([seed, key, i])``).
+SPLITS = {"train": 0, "val": 1, "test": 2, "real": 3}
+
+
+# --------------------------------------------------------------------------- composing
+
+
+def compose(structure, texture, mode: str = "multiplicative", amplitude=0.3) -> np.ndarray:
+    """Put a texture on a structure image.
 
     Parameters
     ----------
-    name : str
-        A function name of :mod:`skimage.data`, e.g. ``"brick"``, ``"grass"``, ``"gravel"``.
+    structure : array-like
+        ``float32 [..., H, W, 3] in [0, 1]``.
+    texture : array-like
+        ``float32 [..., H, W, 3]`` or ``[..., H, W, 1] in [0, 1]`` (broadcast).
+    mode : str
+        One of :data:`BLENDS` (see the module docstring for the formulas).
+    amplitude : float or array-like
+        Texture strength ``a`` (broadcast, e.g. ``[B, 1, 1, 1]`` for one per image).
+
+    Returns
+    -------
+    np.ndarray
+        ``float32`` of the broadcast shape, in ``[0, 1]``.
+    """
+    s = np.asarray(structure, np.float32)
+    big_t = np.asarray(texture, np.float32)
+    a = np.asarray(amplitude, np.float32)
+    t = 2.0 * big_t - 1.0
+    if mode == "multiplicative":
+        out = s * (1.0 + a * t)
+    elif mode == "additive":
+        out = s + a * t
+    elif mode == "mix":
+        out = (1.0 - a) * s + a * big_t
+    else:
+        raise ValueError(f"unknown blend mode {mode!r}; choose one of {', '.join(BLENDS)}")
+    return np.clip(out, 0.0, 1.0).astype(np.float32)
+
+
+def _scale_range(size: int) -> tuple[float, float]:
+    return 3.0, max(6.0, size / 6.0)
+
+
+def _pair_rng(seed: int, split: str, index: int) -> np.random.Generator:
+    if split not in SPLITS:
+        raise ValueError(f"unknown split {split!r}; choose one of {', '.join(SPLITS)}")
+    return np.random.default_rng([int(seed), SPLITS[split], int(index)])
+
+
+def _draw_pair(size: int, seed: int, split: str, index: int, blend: str,
+               amplitude: tuple[float, float], scale_range, families, colored: bool):
+    rng = _pair_rng(seed, split, index)
+    structure = _structures.structure(size, int(rng.integers(2**31)))
+    params = _textures.random_params(int(rng.integers(2**31)), families,
+                                     scale_range or _scale_range(size), colored)
+    texture = _textures.render(size=size, **params)
+    a = float(rng.uniform(*amplitude))
+    mode = BLENDS[int(rng.integers(len(BLENDS)))] if blend == "random" else blend
+    info = {**params, "blend": mode, "amplitude": a}
+    return compose(structure, texture, mode, a), structure, info
+
+
+def make_pairs(n: int, size: int, seed: int, *, split: str = "train", start: int = 0,
+               blend: str = "random", amplitude: tuple[float, float] = (0.15, 0.5),
+               scale_range: tuple[float, float] | None = None,
+               families: Sequence[str] | None = None, colored: bool = True,
+               return_info: bool = False):
+    """Procedural (textured, structure) pairs.
+
+    Parameters
+    ----------
+    n, size : int
+        Number of pairs and their height and width.
+    seed : int
+        Same arguments, byte-identical pairs.
+    split : str
+        Which stream of pairs (a key of :data:`SPLITS`); different splits never share a pair.
+    start : int
+        Index of the first pair in the stream (pairs ``start .. start + n - 1``).
+    blend : str
+        One of :data:`BLENDS`, or ``"random"`` (drawn per pair).
+    amplitude : (float, float)
+        Range of the texture strength ``a``, drawn uniformly per pair.
+    scale_range : (float, float), optional
+        Range of the texture scale in pixels, drawn log-uniformly (default
+        ``(3, max(6, size / 6))``).
+    families : sequence of str, optional
+        Texture families to draw from (default: all of :data:`textures.FAMILIES`).
+    colored : bool
+        Tint textures with random colours.
+    return_info : bool
+        Also return one dict per pair (family, parameters, blend mode, amplitude).
+
+    Returns
+    -------
+    textured, structure : np.ndarray
+        Each ``float32 [n, size, size, 3] in [0, 1]`` (then ``info`` if asked).
+    """
+    if n < 0 or size < 4:
+        raise ValueError(f"need n >= 0 and size >= 4, got n={n}, size={size}")
+    if blend != "random" and blend not in BLENDS:
+        raise ValueError(f"unknown blend mode {blend!r}; choose 'random' or one of "
+                         f"{', '.join(BLENDS)}")
+    textured = np.empty((n, size, size, 3), np.float32)
+    structure = np.empty((n, size, size, 3), np.float32)
+    infos = []
+    for i in range(n):
+        textured[i], structure[i], info = _draw_pair(size, seed, split, start + i, blend,
+                                                     amplitude, scale_range, families,
+                                                     colored)
+        infos.append(info)
+    return (textured, structure, infos) if return_info else (textured, structure)
+
+
+def pair_splits(profile_or_size, n_train: int, n_val: int, n_test: int, seed: int = 0,
+                **options) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Deterministic train / validation / test pairs that never share a pair.
+
+    Parameters
+    ----------
+    profile_or_size : Profile or int
+        Image size, or a :class:`~gandetexture.config.Profile` (its ``image_size``).
+    n_train, n_val, n_test : int
+        Number of pairs in each split.
+    seed : int
+        Same seed, same splits.
+    **options
+        Passed to :func:`make_pairs` (``blend``, ``amplitude``, ``families``...).
+
+    Returns
+    -------
+    dict
+        ``{"train": (textured, structure), "val": ..., "test": ...}``, arrays
+        ``float32 [n, size, size, 3] in [0, 1]``.
+    """
+    size = int(getattr(profile_or_size, "image_size", profile_or_size))
+    counts = {"train": n_train, "val": n_val, "test": n_test}
+    return {split: make_pairs(count, size, seed, split=split, **options)
+            for split, count in counts.items()}
+
+
+# --------------------------------------------------------------------------- tf.data
+
+
+def _dihedral(images: tf.Tensor, code: tf.Tensor) -> tf.Tensor:
+    """Apply one of the 8 flips/rotations per image: bit 0 flip left-right, bit 1 flip
+    up-down, bit 2 transpose (square images). ``images [B, H, W, C]``, ``code int32 [B]``."""
+    def pick(bit, transformed, x):
+        mask = tf.reshape(tf.bitwise.bitwise_and(code, bit) > 0, [-1, 1, 1, 1])
+        return tf.where(mask, transformed, x)
+
+    images = pick(1, tf.reverse(images, [2]), images)
+    images = pick(2, tf.reverse(images, [1]), images)
+    return pick(4, tf.transpose(images, [0, 2, 1, 3]), images)
+
+
+def pair_dataset(textured: np.ndarray, structure: np.ndarray, batch_size: int,
+                 seed: int = 0, shuffle: bool = True, repeat: bool = True,
+                 augment: bool = False) -> tf.data.Dataset:
+    """Batches of pairs for training, deterministic for a seed.
+
+    The order is a stateless shuffle keyed by ``(seed, epoch)``, so it depends on nothing but
+    the arguments (not on TensorFlow's global seed).
+
+    Parameters
+    ----------
+    textured, structure : np.ndarray
+        ``float32 [N, H, W, 3] in [0, 1]``.
+    batch_size : int
+        Batch size; with ``repeat`` the last incomplete batch of each pass is dropped.
+    shuffle : bool
+        Reshuffle each pass (else keep the order).
+    repeat : bool
+        Endless (else one pass, last batch possibly smaller).
+    augment : bool
+        Apply the same random flip / 90° rotation to both images of a pair (square images).
+
+    Returns
+    -------
+    tf.data.Dataset
+        Yields ``(textured, structure)``, each ``float32 [B, H, W, 3] in [-1, 1]``.
+    """
+    textured = np.asarray(textured, np.float32)
+    structure = np.asarray(structure, np.float32)
+    if textured.shape != structure.shape or textured.ndim != 4:
+        raise ValueError(f"textured and structure must both be [N, H, W, 3]; got "
+                         f"{textured.shape} and {structure.shape}")
+    n = len(textured)
+    if n == 0 or (repeat and n < batch_size):
+        raise ValueError(f"{n} pairs are too few for batches of {batch_size}")
+    big_t, big_s = tf.constant(textured), tf.constant(structure)
+    epochs = tf.data.Dataset.counter() if repeat else tf.data.Dataset.range(1)
+
+    def order(epoch):
+        index = tf.range(n, dtype=tf.int64)
+        if shuffle:
+            key = tf.stack([tf.constant(int(seed), tf.int64), epoch])
+            index = tf.random.experimental.stateless_shuffle(index, seed=key)
+        return tf.data.Dataset.from_tensor_slices(index)
+
+    ds = epochs.flat_map(order).batch(batch_size, drop_remainder=repeat).enumerate()
+
+    def fetch(step, index):
+        t = tf.gather(big_t, index) * 2.0 - 1.0
+        s = tf.gather(big_s, index) * 2.0 - 1.0
+        if augment:
+            key = tf.stack([tf.constant(int(seed), tf.int64), step])
+            code = tf.random.stateless_uniform(tf.shape(index), key, 0, 8, tf.int32)
+            t, s = _dihedral(t, code), _dihedral(s, code)
+        return t, s
+
+    return ds.map(fetch, num_parallel_calls=tf.data.AUTOTUNE,
+                  deterministic=True).prefetch(tf.data.AUTOTUNE)
+
+
+def pair_stream(size: int, batch_size: int, seed: int = 0, split: str = "train",
+                bank_size: int = 256, amplitude: tuple[float, float] = (0.15, 0.5),
+                families: Sequence[str] | None = None) -> tf.data.Dataset:
+    """Endless freshly composed pairs, made inside ``tf.data`` (for long training runs).
+
+    ``bank_size`` structures and ``bank_size`` textures are drawn once (NumPy, as in
+    :func:`make_pairs`); each batch then combines a random structure with a random texture,
+    each under its own random flip / 90° rotation, with a random blend mode and amplitude,
+    all in TensorFlow ops keyed by ``(seed, batch index)``. That is ``bank_size² × 64``
+    combinations before the amplitude, at the speed of a few tensor ops per batch.
+
+    Returns
+    -------
+    tf.data.Dataset
+        Yields ``(textured, structure)``, each ``float32 [batch_size, size, size, 3]
+        in [-1, 1]``, deterministic for a seed; splits use disjoint banks.
+    """
+    rng = _pair_rng(seed, split, 10**9)
+    bank_s = _structures.make_structures(bank_size, size, int(rng.integers(2**31)))
+    bank_t = np.stack([
+        _textures.random_texture(size, int(k), families, _scale_range(size))[0]
+        for k in rng.integers(0, 2**31, bank_size)])
+    bank_s, bank_t = tf.constant(bank_s), tf.constant(bank_t)
+    lo, hi = float(amplitude[0]), float(amplitude[1])
+
+    def make(step):
+        key = tf.stack([tf.constant(int(seed), tf.int64), step])
+        keys = tf.random.experimental.stateless_split(key, 6)
+        shape = [batch_size]
+        s = tf.gather(bank_s, tf.random.stateless_uniform(shape, keys[0], 0, bank_size,
+                                                          tf.int32))
+        t = tf.gather(bank_t, tf.random.stateless_uniform(shape, keys[1], 0, bank_size,
+                                                          tf.int32))
+        s = _dihedral(s, tf.random.stateless_uniform(shape, keys[2], 0, 8, tf.int32))
+        t = _dihedral(t, tf.random.stateless_uniform(shape, keys[3], 0, 8, tf.int32))
+        a = tf.random.stateless_uniform([batch_size, 1, 1, 1], keys[4], lo, hi)
+        mode = tf.random.stateless_uniform([batch_size, 1, 1, 1], keys[5], 0, 3, tf.int32)
+        signed = 2.0 * t - 1.0
+        out = tf.where(mode == 0, s * (1.0 + a * signed),
+                       tf.where(mode == 1, s + a * signed, (1.0 - a) * s + a * t))
+        return tf.clip_by_value(out, 0.0, 1.0) * 2.0 - 1.0, s * 2.0 - 1.0
+
+    return tf.data.Dataset.counter().map(make, num_parallel_calls=tf.data.AUTOTUNE,
+                                         deterministic=True).prefetch(tf.data.AUTOTUNE)
+
+
+# --------------------------------------------------------------------------- exemplars
+
+
+def _is_skimage_name(name) -> bool:
+    return isinstance(name, str) and name.isidentifier() and not Path(name).suffix
+
+
+@functools.lru_cache(maxsize=16)
+def _skimage_image(name: str) -> np.ndarray:
+    import skimage.data
+
+    loader = getattr(skimage.data, name, None)
+    if loader is None or not callable(loader) or name.startswith("_"):
+        raise ValueError(f"scikit-image has no bundled image named {name!r} (and no file "
+                         f"of that name exists)")
+    image = np.asarray(loader())
+    if image.ndim == 2:
+        image = np.repeat(image[..., None], 3, axis=-1)
+    image = image[..., :3]
+    image = image.astype(np.float32) / 255.0 if image.dtype == np.uint8 else \
+        image.astype(np.float32)
+    image.setflags(write=False)
+    return image
+
+
+def load_exemplar(name) -> np.ndarray:
+    """An exemplar image as RGB: a scikit-image bundled image, a path, or an array.
+
+    Parameters
+    ----------
+    name : str, path or np.ndarray
+        A function name of :mod:`skimage.data` (``"brick"``, ``"grass"``, ``"gravel"``...),
+        the path of an image file (loaded with :func:`gandetexture.io.load_image`), or an
+        ``[H, W, 3]`` array in ``[0, 1]``.
 
     Returns
     -------
     np.ndarray
         ``float32 [H, W, 3] in [0, 1]`` (grayscale images are repeated over 3 channels).
     """
-    import skimage.data
+    if isinstance(name, np.ndarray):
+        image = np.asarray(name, np.float32)
+        if image.ndim == 2:
+            image = np.repeat(image[..., None], 3, axis=-1)
+        if image.ndim != 3 or image.shape[-1] != 3:
+            raise ValueError(f"an exemplar array must be [H, W, 3]; got {image.shape}")
+        return image
+    if _is_skimage_name(name) and not Path(name).exists():
+        return np.array(_skimage_image(name))
+    from gandetexture.io import load_image
 
-    loader = getattr(skimage.data, name, None)
-    if loader is None or not callable(loader) or name.startswith("_"):
-        raise ValueError(f"scikit-image has no bundled image named {name!r}")
-    image = np.asarray(loader())
-    if image.ndim == 2:
-        image = np.repeat(image[..., None], 3, axis=-1)
-    image = image[..., :3]
-    if image.dtype == np.uint8:
-        return image.astype(np.float32) / 255.0
-    return image.astype(np.float32)
+    return load_image(name)
 
 
-def exemplar_patches(names: tuple[str, ...] | list[str] = EXEMPLARS, size: int = 32,
-                     count: int = 1024, seed: int = 0) -> np.ndarray:
+def _exemplar_label(name) -> str:
+    return "array" if isinstance(name, np.ndarray) else str(name)
+
+
+def exemplar_patches(names: Sequence = EXEMPLARS, size: int = 32, count: int = 1024,
+                     seed: int = 0) -> np.ndarray:
     """Random square crops of exemplar images, equally many from each.
 
     Parameters
     ----------
-    names : sequence of str
-        Exemplar names for :func:`load_exemplar`.
+    names : sequence
+        Exemplars for :func:`load_exemplar`: scikit-image names, image paths or arrays.
     size : int
         Crop height and width.
     count : int
@@ -58,17 +383,99 @@ def exemplar_patches(names: tuple[str, ...] | list[str] = EXEMPLARS, size: int =
     -------
     np.ndarray
         ``float32 [count, size, size, 3] in [-1, 1]``, ordered by exemplar.
+
+    Raises
+    ------
+    ValueError
+        If an exemplar is smaller than ``size`` (the message names it).
     """
+    if isinstance(names, str | Path):
+        names = [names]
     rng = np.random.default_rng(seed)
     per = [count // len(names) + (i < count % len(names)) for i in range(len(names))]
     out = []
     for name, n in zip(names, per):
         image = load_exemplar(name)
         h, w = image.shape[:2]
+        if h < size or w < size:
+            raise ValueError(f"exemplar {_exemplar_label(name)} is {h}×{w}, smaller than the "
+                             f"{size}×{size} crops asked for")
         ys = rng.integers(0, h - size + 1, n)
         xs = rng.integers(0, w - size + 1, n)
         out += [image[y:y + size, x:x + size] for y, x in zip(ys, xs)]
     return np.stack(out).astype(np.float32) * 2.0 - 1.0
+
+
+def exemplar_sampler(source, size: int, batch_size: int, seed: int = 0) -> tf.data.Dataset:
+    """Endless batches of random crops of one exemplar, made in ``tf.data``.
+
+    Parameters
+    ----------
+    source : str, path or np.ndarray
+        As for :func:`load_exemplar` (``"brick"``, ``"~/photos/wall.jpg"``, an array).
+    size, batch_size : int
+        Crop size and batch size.
+    seed : int
+        Crop positions are stateless draws keyed by ``(seed, batch index)``.
+
+    Returns
+    -------
+    tf.data.Dataset
+        Yields ``float32 [batch_size, size, size, 3] in [-1, 1]``.
+    """
+    image = load_exemplar(source)
+    h, w = image.shape[:2]
+    if h < size or w < size:
+        raise ValueError(f"exemplar {_exemplar_label(source)} is {h}×{w}, smaller than the "
+                         f"{size}×{size} crops asked for")
+    pixels = tf.constant(image * 2.0 - 1.0)
+    offsets = tf.range(size)
+
+    def crop(step):
+        key = tf.stack([tf.constant(int(seed), tf.int64), step])
+        ys = tf.random.stateless_uniform([batch_size], key, 0, h - size + 1, tf.int32)
+        xs = tf.random.stateless_uniform([batch_size], key + [0, 1], 0, w - size + 1,
+                                         tf.int32)
+        rows = tf.gather(pixels, ys[:, None] + offsets)  # [B, size, W, 3]
+        return tf.gather(rows, xs[:, None] + offsets, axis=2, batch_dims=1)
+
+    return tf.data.Dataset.counter().map(crop, num_parallel_calls=tf.data.AUTOTUNE,
+                                         deterministic=True).prefetch(tf.data.AUTOTUNE)
+
+
+def real_texture_pairs(n: int, size: int, seed: int,
+                       names: Sequence[str] = EXEMPLARS) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs textured with scikit-image's real photographs: the real-world test.
+
+    Structures come from their own stream (split ``"real"``), so they are unseen too. Each
+    texture is a random crop (2 to 4 × ``size`` wide, resized to ``size``) of one of ``names``,
+    contrast-normalised to ``[0, 1]``, then blended as in :func:`make_pairs`.
+
+    Returns
+    -------
+    textured, structure : np.ndarray
+        Each ``float32 [n, size, size, 3] in [0, 1]``; pair ``i`` uses ``names[i % len]``.
+    """
+    from skimage.transform import resize
+
+    textured = np.empty((n, size, size, 3), np.float32)
+    structure = np.empty((n, size, size, 3), np.float32)
+    images = {name: load_exemplar(name) for name in names}
+    for i in range(n):
+        rng = _pair_rng(seed, "real", i)
+        structure[i] = _structures.structure(size, int(rng.integers(2**31)))
+        image = images[names[i % len(names)]]
+        h, w = image.shape[:2]
+        side = min(int(round(size * rng.uniform(2.0, 4.0))), h, w)
+        y, x = int(rng.integers(0, h - side + 1)), int(rng.integers(0, w - side + 1))
+        crop = image[y:y + side, x:x + side].mean(axis=-1)
+        if side != size:
+            crop = resize(crop, (size, size), anti_aliasing=True, preserve_range=True)
+        crop = np.clip(0.5 + (crop - crop.mean()) / (4.0 * crop.std() + 1e-6), 0.0, 1.0)
+        mode = BLENDS[int(rng.integers(len(BLENDS)))]
+        a = float(rng.uniform(0.15, 0.5))
+        textured[i] = compose(structure[i], crop[..., None], mode, a)
+    return textured, structure
 
 
 def image_batches(images: np.ndarray, batch_size: int, seed: int = 0) -> tf.data.Dataset:
