@@ -1,6 +1,7 @@
 """Networks of the course.
 
 Lesson 02: the article's MLP generator and discriminator, made right.
+Lessons 04-05: the U-Net generator and PatchGAN discriminator of the texture remover.
 """
 
 from __future__ import annotations
@@ -67,3 +68,140 @@ def build_mlp_discriminator(image_shape: tuple[int, int, int] = IMAGE_SHAPE) -> 
 def count_params(model: keras.Model) -> int:
     """Number of trainable parameters of a model."""
     return int(sum(int(w.shape.num_elements()) for w in model.trainable_weights))
+
+
+# ---------------------------------------------------------------------------------------------
+# Lesson 04-05: the conditional GAN (pix2pix) that removes texture.
+# ---------------------------------------------------------------------------------------------
+
+def unet_channels(width: int, depth: int) -> list[int]:
+    """Filters of the U-Net's levels 1..depth: ``width · 2^(l-1)``, capped at ``8 · width``."""
+    return [width * min(2 ** level, 8) for level in range(depth)]
+
+
+def build_unet_generator(width: int = 32, depth: int = 4, residual: bool = True,
+                         channels: int = 3, name: str = "unet_generator") -> keras.Model:
+    """The texture remover: a U-Net (pix2pix generator) from a textured image to its structure.
+
+    ``depth`` down-sampling levels (4×4 convolutions, stride 2, BatchNorm, LeakyReLU 0.2), then
+    as many up-sampling levels (4×4 transposed convolutions, stride 2, BatchNorm, ReLU), each
+    concatenated with the encoder features of the same size (the *skip connections* that carry
+    the fine detail of edges past the bottleneck). Fully convolutional: any height and width
+    that are multiples of ``2**depth`` work (:func:`gandetexture.remove_texture` pads to that).
+
+    Parameters
+    ----------
+    width : int
+        Filters of the first level; level ``l`` has ``width · 2^(l-1)`` (at most ``8 · width``).
+    depth : int
+        Number of down-sampling levels (the bottleneck is ``H / 2**depth`` wide).
+    residual : bool
+        ``True``: output = input + a learned correction (clipped to [-1, 1] by the caller at
+        inference); ``False``: output = tanh(last layer), the plain pix2pix head.
+    channels : int
+        Channels of the input and output images.
+
+    Returns
+    -------
+    keras.Model
+        ``textured: float32 [B, H, W, channels] in [-1, 1]`` →
+        ``structure: float32 [B, H, W, channels]`` (in [-1, 1] up to the residual's overshoot).
+    """
+    if depth < 1 or width < 1:
+        raise ValueError(f"U-Net needs depth >= 1 and width >= 1, got depth={depth}, "
+                         f"width={width}")
+    init = keras.initializers.RandomNormal(0.0, 0.02)
+    textured = keras.Input((None, None, channels), name="textured")
+    x = textured
+    skips = []
+    for level, filters in enumerate(unet_channels(width, depth)):
+        x = layers.Conv2D(filters, 4, strides=2, padding="same", use_bias=False,
+                          kernel_initializer=init, name=f"down{level + 1}_conv")(x)
+        if level > 0:  # no normalisation on the first layer, as in pix2pix
+            x = layers.BatchNormalization(name=f"down{level + 1}_bn")(x)
+        x = layers.LeakyReLU(0.2, name=f"down{level + 1}_act")(x)
+        skips.append(x)
+    for level in reversed(range(1, depth)):
+        x = layers.Conv2DTranspose(unet_channels(width, depth)[level - 1], 4, strides=2,
+                                   padding="same", use_bias=False, kernel_initializer=init,
+                                   name=f"up{level}_conv")(x)
+        x = layers.BatchNormalization(name=f"up{level}_bn")(x)
+        x = layers.ReLU(name=f"up{level}_act")(x)
+        x = layers.Concatenate(name=f"up{level}_skip")([x, skips[level - 1]])
+    out = layers.Conv2DTranspose(channels, 4, strides=2, padding="same",
+                                 kernel_initializer=init if not residual else "zeros",
+                                 name="head")(x)
+    if residual:
+        out = layers.Add(name="input_plus_correction")([textured, out])
+    else:
+        out = layers.Activation("tanh", name="tanh")(out)
+    return keras.Model(textured, out, name=name)
+
+
+def patchgan_layers(depth: int) -> int:
+    """Strided layers of the PatchGAN used with a U-Net of ``depth`` levels (1 to 3)."""
+    return min(3, max(1, depth - 2))
+
+
+def build_patchgan_discriminator(width: int = 32, n_down: int = 2, channels: int = 3,
+                                 name: str = "patchgan") -> keras.Model:
+    """The PatchGAN discriminator, conditioned on the textured input (pix2pix).
+
+    It sees the textured image and a candidate structure side by side (6 channels) and returns
+    one logit per overlapping patch: ``n_down`` 4×4 convolutions with stride 2, then two 4×4
+    convolutions with stride 1, LeakyReLU 0.2 between them and no normalisation (a batch of real
+    pairs and a batch of fake pairs are judged independently). Each logit depends on a square
+    window of the input, :func:`receptive_field` pixels wide.
+
+    Returns
+    -------
+    keras.Model
+        ``[textured, candidate]``, each ``float32 [B, H, W, channels] in [-1, 1]`` →
+        ``logits: float32 [B, H / 2**n_down, W / 2**n_down, 1]``.
+    """
+    init = keras.initializers.RandomNormal(0.0, 0.02)
+    textured = keras.Input((None, None, channels), name="textured")
+    candidate = keras.Input((None, None, channels), name="candidate")
+    x = layers.Concatenate(name="pair")([textured, candidate])
+    for level in range(n_down):
+        x = layers.Conv2D(width * min(2 ** level, 8), 4, strides=2, padding="same",
+                          kernel_initializer=init, name=f"down{level + 1}")(x)
+        x = layers.LeakyReLU(0.2)(x)
+    x = layers.Conv2D(width * min(2 ** n_down, 8), 4, padding="same", kernel_initializer=init,
+                      name="patch")(x)
+    x = layers.LeakyReLU(0.2)(x)
+    logits = layers.Conv2D(1, 4, padding="same", kernel_initializer=init, name="logits")(x)
+    return keras.Model([textured, candidate], logits, name=name)
+
+
+def receptive_field(model: keras.Model) -> int:
+    """Width in pixels of the input window that one output of a plain conv stack depends on.
+
+    Walks the model's convolution layers in order: ``r ← r + (k − 1)·j``, ``j ← j·s``
+    (kernel ``k``, stride ``s``, ``j`` the distance between neighbouring outputs in input pixels).
+    """
+    field, jump = 1, 1
+    for layer in model.layers:
+        if isinstance(layer, layers.Conv2D):
+            kernel, stride = layer.kernel_size[0], layer.strides[0]
+            field += (kernel - 1) * jump
+            jump *= stride
+    return field
+
+
+def build_remover(profile, residual: bool = True) -> tuple[keras.Model, keras.Model]:
+    """The generator and discriminator of lesson 05 sized by a profile.
+
+    Parameters
+    ----------
+    profile : gandetexture.Profile
+        Uses ``profile.width`` and ``profile.depth``.
+
+    Returns
+    -------
+    (generator, discriminator)
+        See :func:`build_unet_generator` and :func:`build_patchgan_discriminator`.
+    """
+    generator = build_unet_generator(profile.width, profile.depth, residual=residual)
+    discriminator = build_patchgan_discriminator(profile.width, patchgan_layers(profile.depth))
+    return generator, discriminator
