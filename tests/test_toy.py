@@ -1,0 +1,75 @@
+"""Tests of gandetexture.toy: the ring of Gaussians, mode counting, the toy train step."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import gandetexture  # noqa: F401  (quiet TensorFlow start-up)
+from gandetexture import losses, toy
+
+
+def test_ring_centers_lie_on_the_circle():
+    centers = toy.ring_centers(8, 2.0)
+    assert centers.shape == (8, 2) and centers.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(centers, axis=1), 2.0, rtol=1e-6)
+    np.testing.assert_allclose(centers[0], [2.0, 0.0], atol=1e-6)
+
+
+def test_sample_ring_is_seeded_and_near_the_centres():
+    a, b = toy.sample_ring(500, seed=3), toy.sample_ring(500, seed=3)
+    assert a.shape == (500, 2) and a.dtype == np.float32
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, toy.sample_ring(500, seed=4))
+    batches = toy.ring_batches(64, seed=0)
+    first, second = next(batches), next(batches)
+    assert first.shape == (64, 2) and not np.array_equal(first, second)
+
+
+def test_real_samples_cover_all_modes():
+    count = toy.count_modes(toy.sample_ring(4000, seed=0))
+    assert count.covered == 8 and count.modes == 8
+    assert count.high_quality > 0.98  # 3 std in 2-D holds ~98.9 %
+    assert count.per_mode.sum() == pytest.approx(4000 * count.high_quality)
+
+
+def test_collapsed_and_off_ring_samples():
+    centers = toy.ring_centers()
+    collapsed = centers[[2]] + 0.01 * np.random.default_rng(0).normal(size=(1000, 2))
+    assert toy.count_modes(collapsed).covered == 1
+    assert toy.count_modes(np.zeros((100, 2))).covered == 0  # the centre of the ring
+    assert toy.count_modes(np.zeros((100, 2))).high_quality == 0.0
+    two = np.concatenate([collapsed, np.repeat(centers[[5]], 5, axis=0)])
+    assert toy.count_modes(two, min_fraction=0.01).covered == 1  # 5 of 1005 is under 1 %
+    assert toy.count_modes(two, min_fraction=0.001).covered == 2
+
+
+def test_networks_shapes():
+    generator, discriminator = toy.build_generator(), toy.build_discriminator()
+    z = tf.zeros([3, toy.LATENT_DIM])
+    assert generator(z).shape == (3, 2)
+    assert discriminator(tf.zeros([3, 2])).shape == (3, 1)
+
+
+@pytest.mark.parametrize("name", losses.NAMES)
+def test_toy_step_runs_for_every_loss_and_is_deterministic(name):
+    runs = [toy.train_toy(name, steps=3, seed=1, batch_size=32) for _ in range(2)]
+    for key in ("d_loss", "g_loss"):
+        assert len(runs[0].history[key]) == 3
+        assert np.all(np.isfinite(runs[0].history[key]))
+        assert runs[0].history[key] == runs[1].history[key]
+    points = runs[0].sample(50, seed=0)
+    assert points.shape == (50, 2)
+    np.testing.assert_array_equal(points, runs[1].sample(50, seed=0))
+
+
+def test_toy_step_updates_both_networks():
+    generator, discriminator = toy.build_generator(), toy.build_discriminator()
+    before = [w.numpy().copy() for w in generator.weights + discriminator.weights]
+    step = toy.make_toy_step(generator, discriminator, toy._adam(), toy._adam(),
+                              "nonsaturating")
+    out = step(toy.sample_ring(16), tf.constant(0, tf.int64))
+    assert set(out) == {"d_loss", "g_loss"}
+    after = [w.numpy() for w in generator.weights + discriminator.weights]
+    assert all(not np.array_equal(b, a) for b, a in zip(before, after))
