@@ -1,0 +1,288 @@
+"""Measurements used by the lessons.
+
+Each section is self-contained and marked by a banner comment.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import tensorflow as tf
+
+# --------------------------------------------------------------------------------------------
+# Texture statistics (lesson 06)
+#
+# No pretrained network can be downloaded, so texture statistics come from a *fixed, seeded,
+# random-filter* CNN: Ustyuzhaninov et al. (2016) showed that Gram matrices of shallow networks
+# with random filters already capture texture well enough to synthesise it. Next to them, the
+# radially averaged power spectrum measures which spatial frequencies an image holds.
+#
+# Distances between two *sets* of images are the mean over all pairs (one from each set) of a
+# per-image distance. Report them against a **floor** (two disjoint sets of real crops of the
+# exemplar: what "as good as real" scores) and **baselines** (matched colour noise, the
+# phase-randomised exemplar, a tiled crop); :func:`texture_report` makes the table.
+# --------------------------------------------------------------------------------------------
+
+#: Random CNN of the texture statistics: (kernel, filters) per layer; 2× average pooling
+#: between layers.
+RANDOM_CNN_LAYERS = ((5, 32), (5, 64), (5, 64))
+
+
+@functools.lru_cache(maxsize=8)
+def random_cnn_filters(seed: int = 0) -> tuple[np.ndarray, ...]:
+    """The fixed filters of the random texture CNN, drawn from ``seed``.
+
+    Returns
+    -------
+    tuple of np.ndarray
+        One ``float32 [k, k, C_in, C_out]`` kernel per layer of :data:`RANDOM_CNN_LAYERS`,
+        zero-mean per filter and scaled by ``sqrt(2 / fan_in)`` (He).
+    """
+    rng = np.random.default_rng(seed)
+    kernels, channels = [], 3
+    for k, filters in RANDOM_CNN_LAYERS:
+        w = rng.standard_normal((k, k, channels, filters)).astype(np.float32)
+        w -= w.mean(axis=(0, 1, 2), keepdims=True)
+        w *= np.sqrt(2.0 / (k * k * channels)).astype(np.float32)
+        kernels.append(w)
+        channels = filters
+    return tuple(kernels)
+
+
+def random_cnn_features(images, seed: int = 0) -> list[tf.Tensor]:
+    """Feature maps of the random texture CNN, one per layer.
+
+    Parameters
+    ----------
+    images : array-like
+        ``float32 [B, H, W, 3] in [-1, 1]`` (H, W ≥ 16).
+
+    Returns
+    -------
+    list of tf.Tensor
+        ``[B, H / 2**l, W / 2**l, C_l]`` after ReLU (valid convolutions, so no border effects).
+    """
+    x = tf.convert_to_tensor(images, tf.float32)
+    features = []
+    for index, kernel in enumerate(random_cnn_filters(seed)):
+        if index:
+            x = tf.nn.avg_pool2d(x, 2, 2, "VALID")
+        x = tf.nn.relu(tf.nn.conv2d(x, kernel, 1, "VALID"))
+        features.append(x)
+    return features
+
+
+def gram_matrices(images, seed: int = 0) -> list[tf.Tensor]:
+    """Gram matrices ``F^T F / (H·W)`` of the random CNN's layers: ``[B, C_l, C_l]`` each."""
+    grams = []
+    for f in random_cnn_features(images, seed):
+        b, h, w, c = (tf.shape(f)[i] for i in range(4))
+        flat = tf.reshape(f, [b, h * w, c])
+        grams.append(tf.matmul(flat, flat, transpose_a=True) / tf.cast(h * w, tf.float32))
+    return grams
+
+
+def _pairwise_mean(distance) -> float:
+    return float(tf.reduce_mean(distance))
+
+
+def gram_distance(a, b, seed: int = 0) -> float:
+    """Texture distance between two sets of images, from random-CNN Gram matrices.
+
+    For each pair (one image of ``a``, one of ``b``) and each layer ``l``,
+    ``‖G_a − G_b‖_F / ½(‖G_a‖_F + ‖G_b‖_F)`` (a relative difference, 0 for identical
+    statistics); averaged over layers and over all pairs.
+
+    Parameters
+    ----------
+    a, b : array-like
+        ``float32 [Na, H, W, 3]`` and ``[Nb, H', W', 3]`` in ``[-1, 1]`` (sizes may differ).
+
+    Returns
+    -------
+    float
+        ≥ 0; compare with the floor of :func:`texture_report`.
+    """
+    total = 0.0
+    grams_a, grams_b = gram_matrices(a, seed), gram_matrices(b, seed)
+    for ga, gb in zip(grams_a, grams_b):
+        diff = tf.norm(ga[:, None] - gb[None], axis=(-2, -1))  # [Na, Nb]
+        na, nb = tf.norm(ga, axis=(-2, -1)), tf.norm(gb, axis=(-2, -1))
+        total += _pairwise_mean(diff / (0.5 * (na[:, None] + nb[None]) + 1e-8))
+    return total / len(grams_a)
+
+
+def radial_power_spectrum(images) -> np.ndarray:
+    """Radially averaged power spectrum of each image's luminance, in log10.
+
+    The mean is removed and a Hann window applied (so image borders add no spurious
+    frequencies); the power at each integer radius ``1 .. min(H, W)//2 - 1`` (cycles per
+    image) is averaged over its ring.
+
+    Parameters
+    ----------
+    images : array-like
+        ``float32 [B, H, W, 3]`` (any value range; ``[-1, 1]`` in the lessons).
+
+    Returns
+    -------
+    np.ndarray
+        ``float64 [B, min(H, W)//2 - 1]``: ``log10`` of the mean power per ring.
+    """
+    x = np.asarray(images, np.float64).mean(axis=-1)
+    _, h, w = x.shape
+    x = x - x.mean(axis=(1, 2), keepdims=True)
+    window = np.outer(np.hanning(h), np.hanning(w))
+    power = np.abs(np.fft.fft2(x * window)) ** 2 / (h * w)
+    fy = np.fft.fftfreq(h) * h
+    fx = np.fft.fftfreq(w) * w
+    radius = np.rint(np.hypot(fy[:, None], fx[None, :])).astype(int)
+    top = min(h, w) // 2
+    rings = np.arange(1, top)
+    counts = np.bincount(radius.ravel(), minlength=top + 1)[1:top]
+    sums = np.stack([np.bincount(radius.ravel(), weights=p.ravel(), minlength=top + 1)[1:top]
+                     for p in power])
+    return np.log10(sums / counts[None] + 1e-12)[:, : len(rings)]
+
+
+def spectrum_distance(a, b) -> float:
+    """Power-spectrum distance between two sets of images of the same size.
+
+    The root-mean-square difference of the log10 radial spectra
+    (:func:`radial_power_spectrum`) of each pair, averaged over all pairs; 0.3 means the
+    power differs by a factor of about 2 (10**0.3) on a typical ring.
+    """
+    sa, sb = radial_power_spectrum(a), radial_power_spectrum(b)
+    if sa.shape[1] != sb.shape[1]:
+        raise ValueError(f"spectrum_distance needs images of one size; got spectra of "
+                         f"{sa.shape[1]} and {sb.shape[1]} rings")
+    return float(np.sqrt(((sa[:, None] - sb[None]) ** 2).mean(axis=-1)).mean())
+
+
+def seam_measure(images) -> dict[str, float]:
+    """How visible the wrap-around seam is when an image is tiled.
+
+    Parameters
+    ----------
+    images : array-like
+        ``[B, H, W, C]``.
+
+    Returns
+    -------
+    dict
+        ``"wrap"``: mean absolute difference between the last and first column (and row), the
+        step a viewer sees where two tiles meet; ``"inside"``: the same between neighbouring
+        columns (and rows) inside the image; ``"ratio"``: wrap / inside (about 1 for a
+        seamless tile, well above 1 where tiles show seams).
+    """
+    x = np.asarray(images, np.float64)
+    wrap = 0.5 * (np.abs(x[:, :, 0] - x[:, :, -1]).mean() + np.abs(x[:, 0] - x[:, -1]).mean())
+    inside = 0.5 * (np.abs(np.diff(x, axis=2)).mean() + np.abs(np.diff(x, axis=1)).mean())
+    return {"wrap": float(wrap), "inside": float(inside), "ratio": float(wrap / (inside + 1e-12))}
+
+
+def real_crops(exemplar: np.ndarray, size: int, count: int, seed: int = 0) -> np.ndarray:
+    """Random ``size × size`` crops of ``exemplar`` (``[H, W, 3] in [0, 1]``), in ``[-1, 1]``."""
+    rng = np.random.default_rng(seed)
+    h, w = exemplar.shape[:2]
+    if h < size or w < size:
+        raise ValueError(f"exemplar is {h}×{w}, smaller than the {size}×{size} crops asked for")
+    ys, xs = rng.integers(0, h - size + 1, count), rng.integers(0, w - size + 1, count)
+    crops = np.stack([exemplar[y:y + size, x:x + size, :3] for y, x in zip(ys, xs)])
+    return crops.astype(np.float32) * 2.0 - 1.0
+
+
+def matched_noise(exemplar: np.ndarray, size: int, count: int, seed: int = 0) -> np.ndarray:
+    """Baseline: independent Gaussian pixels with the exemplar's colour mean and covariance.
+
+    Right colours, no texture at all. Returns ``float32 [count, size, size, 3] in [-1, 1]``.
+    """
+    rng = np.random.default_rng(seed)
+    pixels = np.asarray(exemplar, np.float64).reshape(-1, 3)
+    mean, cov = pixels.mean(axis=0), np.cov(pixels.T) + 1e-9 * np.eye(3)
+    draws = rng.multivariate_normal(mean, cov, size=(count, size, size), method="eigh")
+    return (np.clip(draws, 0.0, 1.0) * 2.0 - 1.0).astype(np.float32)
+
+
+def phase_randomised(exemplar: np.ndarray, size: int, count: int, seed: int = 0) -> np.ndarray:
+    """Baseline: crops of the phase-randomised exemplar.
+
+    The exemplar's Fourier amplitudes are kept and its phases replaced by those of white
+    noise (the same for the three channels, so colours stay correlated): the same power
+    spectrum, hence the same second-order statistics, but no edges or shapes.
+    Returns ``float32 [count, size, size, 3] in [-1, 1]``.
+    """
+    rng = np.random.default_rng(seed)
+    image = np.asarray(exemplar, np.float64)[..., :3]
+    mean = image.mean(axis=(0, 1))
+    spectrum = np.fft.fft2(image - mean, axes=(0, 1))
+    phase = np.exp(1j * np.angle(np.fft.fft2(rng.standard_normal(image.shape[:2]))))
+    phase[0, 0] = 1.0
+    shuffled = np.real(np.fft.ifft2(spectrum * phase[..., None], axes=(0, 1))) + mean
+    return real_crops(np.clip(shuffled, 0.0, 1.0).astype(np.float32), size, count, seed + 1)
+
+
+def tiled_crop(exemplar: np.ndarray, size: int, count: int, seed: int = 0,
+               tiles: int = 2) -> np.ndarray:
+    """Baseline: a real crop of ``size / tiles`` repeated ``tiles × tiles`` times.
+
+    Real texture, but periodic with visible seams: it shows what texture statistics do not see.
+    Returns ``float32 [count, size, size, 3] in [-1, 1]``.
+    """
+    small = real_crops(exemplar, -(-size // tiles), count, seed)
+    return np.tile(small, (1, tiles, tiles, 1))[:, :size, :size]
+
+
+BASELINES = {"matched noise": matched_noise, "phase-randomised": phase_randomised,
+             "tiled crop": tiled_crop}
+
+
+def texture_report(exemplar: np.ndarray, generated: np.ndarray | None = None,
+                   count: int = 16, seed: int = 0) -> dict[str, dict[str, float]]:
+    """Gram and spectrum distances to real crops: floor, baselines and generated images.
+
+    Every row is compared with the same ``count`` real crops (drawn with ``seed``); the floor
+    row is a second, independent set of real crops (``seed + 1``).
+
+    Parameters
+    ----------
+    exemplar : np.ndarray
+        ``float32 [H, W, 3] in [0, 1]``.
+    generated : np.ndarray, optional
+        ``float32 [N, S, S, 3] in [-1, 1]``; ``S`` sets the size of every other row's crops
+        (default 64 when absent).
+
+    Returns
+    -------
+    dict
+        ``{row: {"gram": float, "spectrum": float}}`` with rows ``"floor (real vs real)"``,
+        each of :data:`BASELINES`, and ``"generated"`` when given.
+    """
+    size = int(generated.shape[1]) if generated is not None else 64
+    reference = real_crops(exemplar, size, count, seed)
+    rows = {"floor (real vs real)": real_crops(exemplar, size, count, seed + 1)}
+    for offset, (name, make) in enumerate(BASELINES.items()):
+        rows[name] = make(exemplar, size, count, seed + 2 + offset)
+    if generated is not None:
+        rows["generated"] = np.asarray(generated, np.float32)
+    return {name: {"gram": gram_distance(images, reference),
+                   "spectrum": spectrum_distance(images, reference)}
+            for name, images in rows.items()}
+
+
+def format_report(reports: dict[str, dict[str, dict[str, float]]]) -> str:
+    """A text table of :func:`texture_report` results, one block per exemplar.
+
+    Each distance is followed by its ratio to the floor (``×1.00`` is as good as real).
+    """
+    lines = [f"{'exemplar':<9}{'images':<22}{'Gram':>8}{'÷floor':>8}{'spectrum':>10}"
+             f"{'÷floor':>8}"]
+    for exemplar, report in reports.items():
+        floor = report["floor (real vs real)"]
+        for row, values in report.items():
+            lines.append(f"{exemplar:<9}{row:<22}{values['gram']:>8.3f}"
+                         f"{values['gram'] / floor['gram']:>8.2f}{values['spectrum']:>10.3f}"
+                         f"{values['spectrum'] / floor['spectrum']:>8.2f}")
+            exemplar = ""
+    return "\n".join(lines)
