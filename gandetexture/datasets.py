@@ -389,7 +389,7 @@ def exemplar_patches(names: Sequence = EXEMPLARS, size: int = 32, count: int = 1
     ValueError
         If an exemplar is smaller than ``size`` (the message names it).
     """
-    if isinstance(names, str | Path):
+    if isinstance(names, str | Path | np.ndarray):  # one exemplar
         names = [names]
     rng = np.random.default_rng(seed)
     per = [count // len(names) + (i < count % len(names)) for i in range(len(names))]

@@ -1,0 +1,130 @@
+"""A small interactive control: change one texture's parameters and see it, and its pair.
+
+The logic lives in :class:`TextureControl` (plain Python, tested without a browser); the
+ipywidgets front end, :func:`texture_widget`, only maps sliders onto it and shows the PNG it
+renders.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io as _io
+
+import numpy as np
+
+from gandetexture import datasets, structures, textures
+
+
+@dataclasses.dataclass
+class TextureControl:
+    """The state of the texture widget and what it draws.
+
+    Attributes are the parameters of :func:`gandetexture.textures.render` plus the blend
+    mode and amplitude used to put the texture on a fixed structure image.
+    """
+
+    family: str = "bricks"
+    scale: float = 8.0
+    orientation: float = 0.0
+    contrast: float = 1.0
+    hue: float = 0.08
+    seed: int = 0
+    blend: str = "multiplicative"
+    amplitude: float = 0.35
+    size: int = 128
+
+    #: Ranges of the numeric parameters: (min, max, step).
+    RANGES = {"scale": (2.0, 32.0, 0.5), "orientation": (0.0, 180.0, 5.0),
+              "contrast": (0.0, 1.0, 0.05), "hue": (0.0, 1.0, 0.02),
+              "amplitude": (0.0, 1.0, 0.05), "seed": (0, 99, 1)}
+
+    def update(self, **changes) -> TextureControl:
+        """Set parameters by name, checking names, ranges and choices; returns ``self``."""
+        for name, value in changes.items():
+            if name not in {f.name for f in dataclasses.fields(self)}:
+                raise ValueError(f"unknown parameter {name!r} of the texture control")
+            if name == "family" and value not in textures.FAMILIES:
+                raise ValueError(f"unknown texture family {value!r}; choose one of "
+                                 f"{', '.join(textures.FAMILIES)}")
+            if name == "blend" and value not in datasets.BLENDS:
+                raise ValueError(f"unknown blend mode {value!r}; choose one of "
+                                 f"{', '.join(datasets.BLENDS)}")
+            if name in self.RANGES:
+                lo, hi, _ = self.RANGES[name]
+                if not lo <= value <= hi:
+                    raise ValueError(f"{name} must be in [{lo}, {hi}], got {value!r}")
+            setattr(self, name, value)
+        return self
+
+    def color(self) -> tuple[tuple[float, ...], tuple[float, ...]]:
+        """Dark and light tones from the hue (a fully saturated hue, lightened)."""
+        import colorsys
+
+        light = colorsys.hsv_to_rgb(self.hue, 0.55, 1.0)
+        dark = colorsys.hsv_to_rgb(self.hue, 0.8, 0.25)
+        return dark, light
+
+    def texture(self) -> np.ndarray:
+        """The texture, ``float32 [size, size, 3] in [0, 1]``."""
+        return textures.render(self.family, self.size, seed=int(self.seed), scale=self.scale,
+                               orientation=self.orientation, contrast=self.contrast,
+                               color=self.color())
+
+    def structure(self) -> np.ndarray:
+        """The fixed structure image it is put on, ``float32 [size, size, 3] in [0, 1]``."""
+        return structures.structure(self.size, seed=1)
+
+    def textured(self) -> np.ndarray:
+        """The structure with the texture on it, ``float32 [size, size, 3] in [0, 1]``."""
+        return datasets.compose(self.structure(), self.texture(), self.blend, self.amplitude)
+
+    def panel(self) -> np.ndarray:
+        """Texture, structure and textured image side by side, ``[size, 3 size + 8, 3]``."""
+        gap = np.ones((self.size, 4, 3), np.float32)
+        return np.concatenate([self.texture(), gap, self.structure(), gap, self.textured()],
+                              axis=1)
+
+    def png(self) -> bytes:
+        """:meth:`panel` encoded as PNG bytes (what the widget shows)."""
+        from PIL import Image
+
+        buffer = _io.BytesIO()
+        pixels = np.round(np.clip(self.panel(), 0, 1) * 255).astype(np.uint8)
+        Image.fromarray(pixels).save(buffer, format="PNG")
+        return buffer.getvalue()
+
+
+def texture_widget(control: TextureControl | None = None):
+    """An ipywidgets box of sliders and drop-downs driving a :class:`TextureControl`.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        Display it as the last expression of a cell. ``box.control`` is the control and
+        ``box.image`` the image widget (useful to test it without a browser).
+    """
+    import ipywidgets as w
+
+    control = control or TextureControl()
+    image = w.Image(value=control.png(), format="png")
+    inputs = {
+        "family": w.Dropdown(options=list(textures.FAMILIES), value=control.family,
+                             description="family"),
+        "blend": w.Dropdown(options=list(datasets.BLENDS), value=control.blend,
+                            description="blend"),
+    }
+    for name, (lo, hi, step) in TextureControl.RANGES.items():
+        slider = w.IntSlider if name == "seed" else w.FloatSlider
+        inputs[name] = slider(value=getattr(control, name), min=lo, max=hi, step=step,
+                              description=name, continuous_update=False)
+
+    def changed(change):
+        control.update(**{change["owner"].description: change["new"]})
+        image.value = control.png()
+
+    for widget in inputs.values():
+        widget.observe(changed, names="value")
+    box = w.VBox([w.HBox([w.VBox(list(inputs.values())[:4]), w.VBox(list(inputs.values())[4:])]),
+                  image])
+    box.control, box.image, box.inputs = control, image, inputs
+    return box

@@ -1,0 +1,211 @@
+"""gandetexture.datasets: pairs, splits, tf.data pipelines and exemplars."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import gandetexture as gdt
+from gandetexture import datasets
+
+
+def _digests(textured, structure):
+    return {hashlib.sha1(t.tobytes() + s.tobytes()).hexdigest()
+            for t, s in zip(textured, structure)}
+
+
+def test_make_pairs_shape_range_and_byte_identical():
+    textured, structure = datasets.make_pairs(6, 32, seed=1)
+    for array in (textured, structure):
+        assert array.shape == (6, 32, 32, 3) and array.dtype == np.float32
+        assert 0.0 <= array.min() and array.max() <= 1.0
+    again = datasets.make_pairs(6, 32, seed=1)
+    assert again[0].tobytes() == textured.tobytes() and again[1].tobytes() == structure.tobytes()
+    other = datasets.make_pairs(6, 32, seed=2)
+    assert not np.array_equal(other[0], textured)
+    assert not np.array_equal(textured, structure)
+
+
+def test_pairs_are_a_stream():
+    """Pair i does not depend on n; ``start`` continues the stream."""
+    textured, _ = datasets.make_pairs(5, 24, seed=0)
+    head, _ = datasets.make_pairs(2, 24, seed=0)
+    tail, _ = datasets.make_pairs(3, 24, seed=0, start=2)
+    assert np.array_equal(np.concatenate([head, tail]), textured)
+
+
+def test_options_and_info():
+    textured, structure, info = datasets.make_pairs(
+        4, 24, seed=0, blend="additive", amplitude=(0.2, 0.2), families=["dots"],
+        return_info=True)
+    assert {i["name"] for i in info} == {"dots"} and {i["blend"] for i in info} == {"additive"}
+    assert all(i["amplitude"] == pytest.approx(0.2) for i in info)
+    with pytest.raises(ValueError, match="unknown blend mode 'screen'"):
+        datasets.make_pairs(1, 24, seed=0, blend="screen")
+    with pytest.raises(ValueError, match="unknown split"):
+        datasets.make_pairs(1, 24, seed=0, split="holdout")
+
+
+def test_compose_formulas():
+    s = np.full((2, 2, 3), 0.5, np.float32)
+    big_t = np.full((2, 2, 3), 0.75, np.float32)  # t = 2 T - 1 = 0.5
+    np.testing.assert_allclose(datasets.compose(s, big_t, "multiplicative", 0.4), 0.5 * 1.2)
+    np.testing.assert_allclose(datasets.compose(s, big_t, "additive", 0.4), 0.5 + 0.2)
+    np.testing.assert_allclose(datasets.compose(s, big_t, "mix", 0.4), 0.6 * 0.5 + 0.4 * 0.75)
+    assert datasets.compose(s, big_t, "additive", 5.0).max() == 1.0  # clipped
+    with pytest.raises(ValueError, match="unknown blend mode"):
+        datasets.compose(s, big_t, "overlay")
+
+
+def test_splits_never_share_a_pair_and_are_deterministic():
+    splits = datasets.pair_splits(gdt.PROFILES["smoke"], 20, 8, 8, seed=0)
+    assert set(splits) == {"train", "val", "test"}
+    assert splits["train"][0].shape == (20, 32, 32, 3)
+    digests = [_digests(*splits[k]) for k in ("train", "val", "test")]
+    assert sum(len(d) for d in digests) == 36
+    assert len(set.union(*digests)) == 36
+    structures = [{hashlib.sha1(s.tobytes()).hexdigest() for s in splits[k][1]}
+                  for k in ("train", "val", "test")]
+    assert len(set.union(*structures)) == 36
+    again = datasets.pair_splits(32, 20, 8, 8, seed=0)
+    assert all(np.array_equal(again[k][0], splits[k][0]) for k in splits)
+    bigger = datasets.pair_splits(32, 30, 8, 8, seed=0)
+    assert np.array_equal(bigger["val"][0], splits["val"][0])  # val is stable
+
+
+def test_training_pairs_never_use_the_real_photographs(monkeypatch):
+    def forbidden(*args, **kwargs):
+        raise AssertionError("procedural pairs must not touch scikit-image's photographs")
+
+    monkeypatch.setattr(datasets, "_skimage_image", forbidden)
+    monkeypatch.setattr(datasets, "load_exemplar", forbidden)
+    datasets.pair_splits(24, 4, 2, 2, seed=0)
+    next(iter(datasets.pair_stream(24, 4, seed=0, bank_size=4)))
+
+
+def test_pair_dataset_range_shape_and_determinism():
+    textured, structure = datasets.make_pairs(10, 16, seed=0)
+    ds = datasets.pair_dataset(textured, structure, batch_size=4, seed=3, augment=True)
+    batches = [tuple(x.numpy() for x in b) for b in ds.take(6)]
+    again = [tuple(x.numpy() for x in b) for b in
+             datasets.pair_dataset(textured, structure, 4, seed=3, augment=True).take(6)]
+    for (t, s), (t2, s2) in zip(batches, again):
+        assert t.shape == (4, 16, 16, 3) and t.dtype == np.float32
+        assert -1.0 <= t.min() and t.max() <= 1.0 and -1.0 <= s.min() and s.max() <= 1.0
+        assert t.tobytes() == t2.tobytes() and s.tobytes() == s2.tobytes()
+    other = [b[0].numpy() for b in datasets.pair_dataset(textured, structure, 4, seed=4).take(6)]
+    assert any(not np.array_equal(a[0], b) for a, b in zip(batches, other))
+
+
+def test_pair_dataset_one_pass_in_order():
+    textured, structure = datasets.make_pairs(10, 8, seed=0)
+    ds = datasets.pair_dataset(textured, structure, 4, shuffle=False, repeat=False)
+    t = np.concatenate([b[0].numpy() for b in ds])
+    np.testing.assert_allclose(t, textured * 2 - 1, atol=1e-6)
+
+
+def test_pair_dataset_shuffle_is_a_permutation_and_augment_keeps_pairs_together():
+    textured, structure = datasets.make_pairs(8, 8, seed=0)
+    ds = datasets.pair_dataset(textured, structure, 8, seed=0, repeat=False)
+    t, s = (x.numpy() for x in next(iter(ds)))
+    order = [int(np.argmin(np.abs(textured * 2 - 1 - t[k]).sum(axis=(1, 2, 3))))
+             for k in range(8)]
+    assert sorted(order) == list(range(8))
+    np.testing.assert_allclose(s, structure[order] * 2 - 1, atol=1e-6)
+    # with augment, each output pair is one input pair under one flip/rotation
+    aug = datasets.pair_dataset(textured, structure, 8, seed=1, augment=True)
+    t, s = (x.numpy() for x in next(iter(aug)))
+    for k in range(8):
+        matches = [i for i in range(8) for f in _dihedral_all(structure[i] * 2 - 1)
+                   if np.allclose(f, s[k])]
+        assert matches, "structure is not a transform of an input"
+        i = matches[0]
+        pairs = [(a, b) for a, b in zip(_dihedral_all(textured[i] * 2 - 1),
+                                        _dihedral_all(structure[i] * 2 - 1))]
+        assert any(np.allclose(a, t[k]) and np.allclose(b, s[k]) for a, b in pairs)
+
+
+def _dihedral_all(image):
+    out = []
+    for k in range(4):
+        rotated = np.rot90(image, k)
+        out += [rotated, rotated[:, ::-1]]
+    return out
+
+
+def test_pair_dataset_rejects_bad_input():
+    with pytest.raises(ValueError, match="too few"):
+        datasets.pair_dataset(np.zeros((2, 8, 8, 3)), np.zeros((2, 8, 8, 3)), 4)
+    with pytest.raises(ValueError, match="must both be"):
+        datasets.pair_dataset(np.zeros((4, 8, 8, 3)), np.zeros((4, 8, 9, 3)), 2)
+
+
+def test_pair_stream_deterministic_and_in_range():
+    first = [tuple(x.numpy() for x in b) for b in datasets.pair_stream(16, 4, seed=0,
+                                                                       bank_size=8).take(3)]
+    again = [tuple(x.numpy() for x in b) for b in datasets.pair_stream(16, 4, seed=0,
+                                                                       bank_size=8).take(3)]
+    for (t, s), (t2, s2) in zip(first, again):
+        assert t.shape == s.shape == (4, 16, 16, 3)
+        assert -1.0 <= t.min() and t.max() <= 1.0
+        assert t.tobytes() == t2.tobytes() and s.tobytes() == s2.tobytes()
+    val = next(iter(datasets.pair_stream(16, 4, seed=0, split="val", bank_size=8)))
+    assert not np.array_equal(val[1].numpy(), first[0][1])
+
+
+def test_real_texture_pairs():
+    textured, structure = datasets.real_texture_pairs(3, 32, seed=0)
+    assert textured.shape == structure.shape == (3, 32, 32, 3)
+    assert 0.0 <= textured.min() and textured.max() <= 1.0
+    assert np.array_equal(datasets.real_texture_pairs(3, 32, seed=0)[0], textured)
+    train = datasets.make_pairs(3, 32, seed=0)[1]
+    assert not _digests(structure, structure) & _digests(train, train)
+
+
+def test_exemplars_from_names_paths_and_arrays(tmp_path):
+    brick = datasets.load_exemplar("brick")
+    assert brick.shape == (512, 512, 3) and brick.dtype == np.float32
+    Image.fromarray((brick * 255).astype(np.uint8)).save(tmp_path / "wall.png")
+    from_path = datasets.load_exemplar(tmp_path / "wall.png")
+    np.testing.assert_allclose(from_path, brick, atol=1 / 255)
+    patches = datasets.exemplar_patches([str(tmp_path / "wall.png"), "grass"], size=16,
+                                        count=5, seed=0)
+    assert patches.shape == (5, 16, 16, 3) and -1 <= patches.min() and patches.max() <= 1
+    assert np.array_equal(patches, datasets.exemplar_patches(
+        [str(tmp_path / "wall.png"), "grass"], size=16, count=5, seed=0))
+    assert datasets.exemplar_patches(brick[:40, :40], size=16, count=2).shape == (2, 16, 16, 3)
+
+
+def test_exemplar_errors_name_the_exemplar(tmp_path):
+    with pytest.raises(ValueError, match="no bundled image named 'bricks'"):
+        datasets.load_exemplar("bricks")
+    Image.fromarray(np.zeros((10, 12, 3), np.uint8)).save(tmp_path / "tiny.png")
+    with pytest.raises(ValueError, match="tiny.png is 10×12, smaller than the 32×32"):
+        datasets.exemplar_patches([tmp_path / "tiny.png"], size=32, count=2)
+    with pytest.raises(gdt.ImageLoadError, match="no such file"):
+        datasets.exemplar_sampler(tmp_path / "gone.jpg", 16, 2)
+
+
+def test_exemplar_sampler():
+    ds = datasets.exemplar_sampler("gravel", size=24, batch_size=3, seed=0)
+    first = [b.numpy() for b in ds.take(2)]
+    again = [b.numpy() for b in datasets.exemplar_sampler("gravel", 24, 3, seed=0).take(2)]
+    assert first[0].shape == (3, 24, 24, 3) and -1 <= first[0].min() and first[0].max() <= 1
+    assert all(a.tobytes() == b.tobytes() for a, b in zip(first, again))
+    assert not np.array_equal(first[0], first[1])
+    # each crop is a crop of the image
+    image = datasets.load_exemplar("gravel") * 2 - 1
+    crop = first[0][0]
+    found = np.argwhere(np.isclose(image[:, :, 0], crop[0, 0, 0]))
+    assert any(np.allclose(image[y:y + 24, x:x + 24], crop) for y, x in found
+               if y + 24 <= 512 and x + 24 <= 512)
+
+
+def test_old_helpers_still_work():
+    patches = datasets.exemplar_patches(datasets.EXEMPLARS, size=32, count=6, seed=0)
+    assert patches.shape == (6, 32, 32, 3)
+    batch = next(iter(datasets.image_batches(patches, 2, seed=0)))
+    assert batch.shape == (2, 32, 32, 3)
