@@ -50,6 +50,7 @@ from gandetexture.config import (  # noqa: E402
     set_seed,
     setup,
 )
+from gandetexture.removal import remove_texture  # noqa: E402,F401  (lesson 05)
 from gandetexture.io import ImageLoadError, load_image  # noqa: E402,F401  (exported)
 
 __version__ = "0.1.0"

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 # Modules that contribute commands (each defines ``add_commands(subparsers)``).
-COMMAND_MODULES: tuple[str, ...] = ("gandetexture.spatial",)
+COMMAND_MODULES: tuple[str, ...] = ("gandetexture.spatial", "gandetexture.removal")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -286,3 +286,52 @@ def format_report(reports: dict[str, dict[str, dict[str, float]]]) -> str:
                          f"{values['spectrum'] / floor['spectrum']:>8.2f}")
             exemplar = ""
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------
+# Image quality against a ground truth (lessons 04-05: texture removal)
+#
+# PSNR and SSIM as TensorFlow computes them (``tf.image.psnr``, ``tf.image.ssim``: Gaussian
+# window 11, σ 1.5), on images in [0, 1], one value per image. Higher is better for both.
+# --------------------------------------------------------------------------------------------
+
+
+def _pair_tensors(prediction, target) -> tuple[tf.Tensor, tf.Tensor]:
+    prediction = tf.convert_to_tensor(prediction, tf.float32)
+    target = tf.convert_to_tensor(target, tf.float32)
+    if prediction.shape != target.shape:
+        raise ValueError(f"prediction {prediction.shape} and target {target.shape} differ in "
+                         "shape")
+    return tf.clip_by_value(prediction, 0.0, 1.0), target
+
+
+def psnr(prediction, target) -> np.ndarray:
+    """Peak signal-to-noise ratio in dB, ``10 log10(1 / MSE)``, per image.
+
+    Parameters
+    ----------
+    prediction, target : array-like
+        ``float32 [N, H, W, C] in [0, 1]`` (``prediction`` is clipped to [0, 1]).
+
+    Returns
+    -------
+    np.ndarray
+        ``float32 [N]`` (``inf`` for identical images).
+    """
+    prediction, target = _pair_tensors(prediction, target)
+    return tf.image.psnr(prediction, target, max_val=1.0).numpy()
+
+
+def ssim(prediction, target) -> np.ndarray:
+    """Structural similarity (``tf.image.ssim``) per image, ``float32 [N]`` in [-1, 1].
+
+    Same arguments as :func:`psnr`; images need height and width of at least 11.
+    """
+    prediction, target = _pair_tensors(prediction, target)
+    return tf.image.ssim(prediction, target, max_val=1.0).numpy()
+
+
+def image_scores(prediction, target) -> dict[str, float]:
+    """Mean PSNR (dB) and mean SSIM over a batch: ``{"psnr": float, "ssim": float}``."""
+    return {"psnr": float(np.mean(psnr(prediction, target))),
+            "ssim": float(np.mean(ssim(prediction, target)))}
