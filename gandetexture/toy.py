@@ -219,3 +219,35 @@ def count_modes(points: np.ndarray, centers: np.ndarray | None = None, std: floa
     covered = int((per_mode >= max(1, min_fraction * len(points))).sum())
     return ModeCount(covered, len(centers), float(good.mean()) if len(points) else 0.0,
                      per_mode)
+
+
+def plot_panels(panels: dict[str, np.ndarray], real: np.ndarray | None = None,
+                titles: dict[str, str] | None = None, size: float = 2.6,
+                limit: float = RADIUS + 1.0):
+    """Scatter plots side by side: generated points (one panel each) over real ones in grey.
+
+    Parameters
+    ----------
+    panels : dict[str, np.ndarray]
+        Panel name -> points ``float [N, 2]``.
+    real : np.ndarray, optional
+        Real points ``float [M, 2]`` drawn in light grey behind every panel.
+    titles : dict[str, str], optional
+        Panel name -> title (default: the name).
+    """
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(panels), figsize=(size * len(panels), size + 0.3),
+                             squeeze=False)
+    for ax, (name, points) in zip(axes[0], panels.items()):
+        if real is not None:
+            ax.scatter(real[:, 0], real[:, 1], s=2, c="0.8", label="real")
+        ax.scatter(points[:, 0], points[:, 1], s=2, c="C3", alpha=0.5, label="generated")
+        ax.set_title((titles or {}).get(name, name), fontsize=9)
+        ax.set_xlim(-limit, limit)
+        ax.set_ylim(-limit, limit)
+        ax.set_aspect("equal")
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.tight_layout()
+    return fig
