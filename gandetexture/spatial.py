@@ -392,14 +392,15 @@ class TextureModel:
         return generate(self.generator, self.config, height, width, seed=seed, count=count,
                         global_noise=global_noise)
 
-    def save(self, directory: str | Path) -> Path:
+    def save(self, directory: str | Path, complete: bool = True) -> Path:
         """Write ``texture.json`` and the generator's weights into ``directory``."""
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         self.generator.save_weights(directory / WEIGHTS_FILE)
         if self.discriminator is not None:
             self.discriminator.save_weights(directory / DISCRIMINATOR_WEIGHTS_FILE)
-        record = {"config": dataclasses.asdict(self.config), "seconds": round(self.seconds, 1)}
+        record = {"config": dataclasses.asdict(self.config), "complete": complete,
+                  "seconds": round(self.seconds, 1)}
         (directory / CONFIG_FILE).write_text(json.dumps(record, indent=2) + "\n")
         return directory
 
@@ -424,54 +425,80 @@ def load_texture_model(directory: str | Path) -> TextureModel:
     return TextureModel(generator, config)
 
 
-def train_texture(exemplar: str | np.ndarray, config: TextureConfig,
-                  out: str | Path | None = None, progress: bool = True,
-                  reuse: bool = True, name: str | None = None) -> TextureModel:
+def train_texture(exemplar, config: TextureConfig, out: str | Path | None = None,
+                  progress: bool = True, name: str | None = None,
+                  budget_s: float | None = None) -> TextureModel:
     """Train a spatial GAN on random crops of one exemplar with :func:`training.fit`.
 
     Parameters
     ----------
-    exemplar : str or np.ndarray
+    exemplar : str, path or np.ndarray
         Name or path (see :func:`resolve_exemplar`), or an image ``float32 [H, W, 3]`` in
         ``[0, 1]``.
     config : TextureConfig
         Sizes, steps and seed.
     out : path, optional
-        Folder to save the trained model into. With ``reuse``, a model already there with the
-        same configuration is loaded instead of trained again.
+        Run folder. ``fit`` keeps checkpoints (``out/checkpoints``, exact resume), TensorBoard
+        logs (``out/logs``) and ``out/history.json`` there; the finished generator is saved as
+        ``out/texture.json`` + ``out/generator.weights.h5`` for :func:`load_texture_model`.
+        A folder whose run is finished is loaded, not trained again; an interrupted one
+        resumes where it stopped.
     name : str, optional
         Name of the exemplar in messages (default: ``exemplar`` when it is a string).
+    budget_s : float, optional
+        Wall-clock budget for :func:`training.fit` (rerun to continue from the checkpoint).
 
     Raises
     ------
-    ExemplarError
-        When the exemplar cannot be read or is smaller than the crop.
+    ValueError
+        When the exemplar cannot be read or is smaller than the crop (naming it), or when
+        ``out`` holds a run with another configuration.
     """
     from gandetexture import training
 
-    label = name or (exemplar if isinstance(exemplar, str) else "array")
-    image = resolve_exemplar(exemplar) if isinstance(exemplar, str) else np.asarray(exemplar)
-    check_exemplar(image, config.crop, label)
+    label = name or (str(exemplar) if not isinstance(exemplar, np.ndarray) else "array")
+    image = exemplar if isinstance(exemplar, np.ndarray) else resolve_exemplar(exemplar)
+    check_exemplar(np.asarray(image), config.crop, label)
     if config.crop % config.scale:
         raise ValueError(f"crop {config.crop} is not a multiple of the scale {config.scale}")
-    if out is not None and reuse and (Path(out) / CONFIG_FILE).is_file():
-        record = json.loads((Path(out) / CONFIG_FILE).read_text())
-        if record.get("config") == dataclasses.asdict(config):
-            model = load_texture_model(out)
-            model.seconds = 0.0
-            return model
+    if out is not None:
+        out = Path(out)
+        record_file = out / CONFIG_FILE
+        if record_file.is_file():
+            record = json.loads(record_file.read_text())
+            if record.get("config") != dataclasses.asdict(config):
+                raise ValueError(f"{str(out)!r} holds a texture model trained with another "
+                                 "configuration; choose another output folder")
+            if record.get("complete") and (out / WEIGHTS_FILE).is_file():
+                model = load_texture_model(out)
+                history_file = out / "history.json"
+                if history_file.is_file():
+                    model.history = json.loads(history_file.read_text())
+                return model
+        out.mkdir(parents=True, exist_ok=True)
+        record_file.write_text(json.dumps({"config": dataclasses.asdict(config),
+                                           "complete": False}, indent=2) + "\n")
 
     keras.utils.set_random_seed(config.seed)
     generator = build_generator(config)
     discriminator = build_discriminator(config)
-    step = make_texture_step(generator, discriminator, training.adam(), training.adam(), config)
+    g_optimizer, d_optimizer = training.adam(), training.adam()
+    g_optimizer.build(generator.trainable_variables)  # slots exist before a restore
+    d_optimizer.build(discriminator.trainable_variables)
+    step = make_texture_step(generator, discriminator, g_optimizer, d_optimizer, config)
     data = crop_batches(image, config.crop, config.batch_size, seed=config.seed)
+    track = {"generator": generator, "discriminator": discriminator,
+             "g_optimizer": g_optimizer, "d_optimizer": d_optimizer}
     start = time.perf_counter()
-    history = training.fit(step, data, config.steps, progress=progress,
-                           desc=f"texture {label}")
+    history = training.fit(
+        step, data, config.steps, track=track, directory=out,
+        checkpoint_every=max(100, config.steps // 5) if out is not None else 0,
+        summary_every=max(10, config.steps // 100) if out is not None else 0,
+        budget_s=budget_s, progress=progress, desc=f"texture {label}")
     model = TextureModel(generator, config, history, time.perf_counter() - start, discriminator)
+    complete = bool(history["step"]) and history["step"][-1] + 1 >= config.steps
     if out is not None:
-        model.save(out)
+        model.save(out, complete=complete)
     return model
 
 
@@ -574,7 +601,7 @@ def _train_command(args) -> int:
     check_exemplar(image, config.crop, args.exemplar)
     set_seed(args.seed)
     model = train_texture(image, config, out=args.out, progress=not args.quiet,
-                          reuse=False, name=args.exemplar)
+                          name=args.exemplar)
     print(f"trained {config.steps} steps on {args.exemplar!r} in {model.seconds:.1f} s; "
           f"model in {args.out}")
     return 0

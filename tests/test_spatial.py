@@ -1,0 +1,194 @@
+"""Lesson 06's spatial GAN: shapes, periodic tiling, determinism, training, command line."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import gandetexture  # noqa: F401  (quiet TensorFlow first)
+from gandetexture import PROFILES, metrics, spatial
+from gandetexture.__main__ import main
+
+SMALL = spatial.TextureConfig(crop=32, batch_size=4, width=4, upsamplings=3, local_channels=4,
+                              global_channels=2, steps=6)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """A briefly trained plain and periodic model, saved (module-wide: training is slow)."""
+    root = tmp_path_factory.mktemp("texture")
+    models = {}
+    for periodic in (False, True):
+        config = dataclasses.replace(SMALL, periodic=periodic)
+        models[periodic] = spatial.train_texture("gravel", config, out=root / str(periodic),
+                                                 progress=False)
+    return root, models
+
+
+def test_generator_is_fully_convolutional():
+    generator = spatial.build_generator(SMALL)
+    for h, w in ((4, 4), (3, 5), (1, 1)):
+        noise = spatial.sample_noise(2, h, w, SMALL, seed=0)
+        assert noise.shape == (2, h, w, SMALL.noise_channels)
+        images = generator(noise, training=False).numpy()
+        assert images.shape == (2, 8 * h, 8 * w, 3)
+        assert np.abs(images).max() <= 1.0
+
+
+def test_discriminator_returns_a_map_of_patch_logits():
+    discriminator = spatial.build_discriminator(SMALL)
+    logits = discriminator(np.zeros((2, 32, 48, 3), np.float32))
+    assert logits.shape == (2, 4, 6, 1)
+    assert spatial.receptive_field(discriminator) > 16
+
+
+def test_receptive_field_of_the_generator_in_noise_cells():
+    assert spatial.receptive_field(spatial.build_generator(SMALL)) == 5
+
+
+def test_global_noise_is_constant_over_the_field_and_local_noise_is_not():
+    noise = spatial.sample_noise(2, 3, 4, SMALL, seed=1).numpy()
+    glob, local = noise[..., SMALL.local_channels:], noise[..., :SMALL.local_channels]
+    assert np.allclose(glob, glob[:, :1, :1])
+    assert not np.allclose(glob[0], glob[1])
+    assert local.std() > 0.5
+
+
+def test_circular_padding_makes_the_generator_shift_equivariant_and_tileable():
+    config = dataclasses.replace(SMALL, periodic=True)
+    generator = spatial.build_generator(config)
+    noise = spatial.sample_noise(1, 3, 4, config, seed=2)
+    image = generator(noise, training=False).numpy()
+    shifted = generator(np.roll(noise, 1, axis=2), training=False).numpy()
+    np.testing.assert_allclose(shifted, np.roll(image, 8, axis=2), atol=1e-5)
+    # A 2×2 tiling of the noise field gives the 2×2 tiling of the image: no seam anywhere.
+    tiled = generator(np.tile(noise, (1, 2, 2, 1)), training=False).numpy()
+    np.testing.assert_allclose(tiled, np.tile(image, (1, 2, 2, 1)), atol=1e-5)
+
+
+def test_periodic_seam_no_worse_than_inside(trained):
+    _, models = trained
+    periodic = models[True].generate(64, 64, seed=3, count=8)
+    plain = models[False].generate(64, 64, seed=3, count=8)
+    seam = metrics.seam_measure(periodic)
+    assert seam["wrap"] <= 1.1 * seam["inside"], seam
+    assert metrics.seam_measure(plain)["ratio"] > seam["ratio"]
+
+
+def test_periodic_model_refuses_sizes_it_cannot_tile(trained):
+    _, models = trained
+    with pytest.raises(ValueError, match="multiples of 8"):
+        models[True].generate(30, 32)
+    assert models[False].generate(30, 21).shape == (1, 30, 21, 3)
+
+
+def test_same_model_and_seed_same_image(trained):
+    root, models = trained
+    model = models[False]
+    a = model.generate(40, 56, seed=5)
+    b = model.generate(40, 56, seed=5)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, model.generate(40, 56, seed=6))
+    loaded = spatial.load_texture_model(root / "False")
+    np.testing.assert_array_equal(a, loaded.generate(40, 56, seed=5))
+
+
+def test_finished_run_is_loaded_not_retrained_and_other_configs_refused(trained):
+    root, models = trained
+    again = spatial.train_texture("gravel", SMALL, out=root / "False", progress=False)
+    np.testing.assert_array_equal(again.generate(32, 32, seed=1),
+                                  models[False].generate(32, 32, seed=1))
+    assert len(again.history["step"]) == SMALL.steps
+    with pytest.raises(ValueError, match="another configuration"):
+        spatial.train_texture("gravel", dataclasses.replace(SMALL, steps=7), out=root / "False")
+
+
+def test_training_history_is_finite(trained):
+    _, models = trained
+    history = models[False].history
+    assert history["step"] == list(range(SMALL.steps))
+    assert all(np.isfinite(history[k]).all() for k in ("d_loss", "g_loss", "d_real", "d_fake"))
+
+
+def test_blend_code_ramps_between_two_global_codes():
+    codes = spatial.interpolate_global(SMALL, 1, 2, 5)
+    assert codes.shape == (5, SMALL.global_channels)
+    blend = spatial.horizontal_blend(SMALL, 1, 2, 3, 8)
+    assert blend.shape == (1, 3, 8, SMALL.global_channels)
+    np.testing.assert_allclose(blend[0, 0, 0], codes[0])
+    np.testing.assert_allclose(blend[0, 0, -1], codes[-1])
+
+
+def test_profile_configs_fit_their_crops():
+    for profile in PROFILES.values():
+        config = spatial.TextureConfig.from_profile(profile)
+        assert config.crop % config.scale == 0
+        assert config.steps == profile.texture_steps
+
+
+def test_exemplar_errors_name_the_exemplar(tmp_path):
+    with pytest.raises(ValueError, match="nowhere.png"):
+        spatial.resolve_exemplar(str(tmp_path / "nowhere.png"))
+    with pytest.raises(ValueError, match="smaller than the 32×32"):
+        spatial.check_exemplar(np.zeros((20, 40, 3), np.float32), 32, "tiny")
+
+
+def _write_png(path, size):
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    Image.fromarray(rng.integers(0, 255, (size, size, 3), dtype=np.uint8)).save(path)
+
+
+def test_cli_train_then_generate_512(tmp_path, capsys):
+    out = tmp_path / "model"
+    assert main(["train-texture", "--exemplar", "brick", "--profile", "smoke", "--out", str(out),
+                 "--periodic", "--quiet"]) == 0
+    png = tmp_path / "brick.png"
+    assert main(["generate", "--model", str(out), "--size", "512", "512", "--out", str(png),
+                 "--seed", "4"]) == 0
+    from PIL import Image
+
+    with Image.open(png) as image:
+        assert image.size == (512, 512) and image.mode == "RGB"
+    png2 = tmp_path / "again.png"
+    assert main(["generate", "--model", str(out), "--size", "512", "512", "--out", str(png2),
+                 "--seed", "4"]) == 0
+    assert png.read_bytes() == png2.read_bytes()
+
+
+def test_cli_user_image_path_trains(tmp_path):
+    path = tmp_path / "mine.png"
+    _write_png(path, 40)
+    assert main(["train-texture", "--exemplar", str(path), "--profile", "smoke", "--out",
+                 str(tmp_path / "m"), "--steps", "2", "--quiet"]) == 0
+
+
+@pytest.mark.parametrize("case", ["missing", "small", "not-an-image", "model"])
+def test_cli_bad_input_is_one_line_naming_it(tmp_path, case):
+    args = ["train-texture", "--profile", "smoke", "--out", str(tmp_path / "m"), "--exemplar"]
+    if case == "missing":
+        name = str(tmp_path / "missing.png")
+        args.append(name)
+    elif case == "small":
+        name = str(tmp_path / "small.png")
+        _write_png(name, 16)
+        args.append(name)
+    elif case == "not-an-image":
+        name = str(tmp_path / "notes.png")
+        (tmp_path / "notes.png").write_text("not an image")
+        args.append(name)
+    else:
+        name = str(tmp_path / "nomodel")
+        args = ["generate", "--model", name, "--size", "64", "64", "--out",
+                str(tmp_path / "x.png")]
+    run = subprocess.run([sys.executable, "-m", "gandetexture", *args], capture_output=True,
+                         text=True, timeout=300)
+    assert run.returncode == 2
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("gandetexture: error:"), run.stderr
+    assert name in lines[0]

@@ -1,0 +1,113 @@
+"""Texture statistics of lesson 06: random-CNN Gram distance, power spectrum, seams, baselines."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import gandetexture  # noqa: F401  (quiet TensorFlow first)
+from gandetexture import datasets, metrics
+
+
+@pytest.fixture(scope="module")
+def brick() -> np.ndarray:
+    return datasets.load_exemplar("brick")
+
+
+def test_random_cnn_is_fixed_by_its_seed():
+    a, b, c = (metrics.random_cnn_filters(s) for s in (0, 0, 1))
+    assert all(np.array_equal(x, y) for x, y in zip(a, b))
+    assert not np.array_equal(a[0], c[0])
+    assert [k.shape[-1] for k in a] == [f for _, f in metrics.RANDOM_CNN_LAYERS]
+
+
+def test_gram_matrices_shapes_and_symmetry(brick):
+    crops = metrics.real_crops(brick, 64, 3)
+    grams = metrics.gram_matrices(crops)
+    assert [tuple(g.shape) for g in grams] == [(3, c, c) for _, c in metrics.RANDOM_CNN_LAYERS]
+    for g in grams:
+        np.testing.assert_allclose(g.numpy(), np.transpose(g.numpy(), (0, 2, 1)), rtol=1e-5)
+
+
+def test_gram_distance_is_zero_for_identical_images_and_symmetric(brick):
+    a = metrics.real_crops(brick, 48, 4, seed=0)
+    b = metrics.real_crops(brick, 48, 5, seed=1)
+    assert metrics.gram_distance(a[:1], a[:1]) == pytest.approx(0.0, abs=1e-6)
+    assert metrics.gram_distance(a, b) == pytest.approx(metrics.gram_distance(b, a), rel=1e-5)
+    assert metrics.gram_distance(a, b) > 0
+
+
+def test_gram_distance_accepts_different_sizes(brick):
+    small, large = metrics.real_crops(brick, 48, 2), metrics.real_crops(brick, 96, 2, seed=1)
+    assert np.isfinite(metrics.gram_distance(small, large))
+
+
+@pytest.mark.parametrize("name", datasets.EXEMPLARS)
+def test_floor_is_far_below_matched_noise(name):
+    exemplar = datasets.load_exemplar(name)
+    report = metrics.texture_report(exemplar, count=8)
+    floor = report["floor (real vs real)"]
+    noise = report["matched noise"]
+    assert noise["gram"] > 1.5 * floor["gram"]
+    assert noise["spectrum"] > 1.5 * floor["spectrum"]
+
+
+def test_matched_noise_has_the_exemplars_colours(brick):
+    noise = metrics.matched_noise(brick, 64, 8, seed=0)
+    assert noise.shape == (8, 64, 64, 3) and noise.dtype == np.float32
+    mean = (noise + 1) / 2
+    np.testing.assert_allclose(mean.mean(axis=(0, 1, 2)), brick.mean(axis=(0, 1)), atol=0.02)
+
+
+def test_phase_randomisation_keeps_the_power_spectrum(brick):
+    phase = metrics.phase_randomised(brick, 64, 16, seed=0)
+    real_a = metrics.real_crops(brick, 64, 16, seed=1)
+    real_b = metrics.real_crops(brick, 64, 16, seed=2)
+    floor = metrics.spectrum_distance(real_a, real_b)
+    assert metrics.spectrum_distance(phase, real_b) < 1.3 * floor
+    assert metrics.spectrum_distance(metrics.matched_noise(brick, 64, 16), real_b) > 2 * floor
+
+
+def test_radial_spectrum_of_white_noise_is_flat_and_of_smooth_images_falls():
+    rng = np.random.default_rng(0)
+    white = rng.standard_normal((4, 64, 64, 3))
+    spectrum = metrics.radial_power_spectrum(white).mean(axis=0)
+    assert spectrum.shape == (31,)
+    assert np.ptp(spectrum[4:]) < 0.3  # within a factor 2 across frequencies
+    y, x = np.mgrid[:64, :64] / 64.0
+    smooth = np.sin(2 * np.pi * (x + y))[None, ..., None].repeat(3, axis=-1)
+    falling = metrics.radial_power_spectrum(smooth)[0]
+    assert falling[0] > falling[10] + 3  # power concentrated at the lowest frequencies
+
+
+def test_spectrum_distance_needs_one_size(brick):
+    with pytest.raises(ValueError, match="one size"):
+        metrics.spectrum_distance(metrics.real_crops(brick, 32, 2), metrics.real_crops(brick, 64, 2))
+
+
+def test_seam_measure_sees_a_seam_and_not_a_periodic_image():
+    y, x = np.mgrid[:64, :64] / 64.0
+    periodic = np.sin(2 * np.pi * 3 * x) * np.cos(2 * np.pi * 2 * y)
+    ramp = x + y  # jumps by 2 across the wrap boundary
+    assert metrics.seam_measure(periodic[None, ..., None])["ratio"] == pytest.approx(1.0, abs=0.05)
+    assert metrics.seam_measure(ramp[None, ..., None])["ratio"] > 20
+
+
+def test_tiled_crop_repeats(brick):
+    tiled = metrics.tiled_crop(brick, 64, 2, seed=0)
+    np.testing.assert_array_equal(tiled[:, :32, :32], tiled[:, 32:, 32:])
+
+
+def test_report_rows_and_table(brick):
+    generated = metrics.real_crops(brick, 48, 4, seed=9)
+    report = metrics.texture_report(brick, generated, count=4)
+    assert list(report) == ["floor (real vs real)", "matched noise", "phase-randomised",
+                            "tiled crop", "generated"]
+    table = metrics.format_report({"brick": report})
+    assert "generated" in table and table.count("\n") == 5
+
+
+def test_report_is_reproducible(brick):
+    a = metrics.texture_report(brick, count=4, seed=3)
+    b = metrics.texture_report(brick, count=4, seed=3)
+    assert a == b
