@@ -189,16 +189,30 @@ def pair_splits(profile_or_size, n_train: int, n_val: int, n_test: int, seed: in
 # --------------------------------------------------------------------------- tf.data
 
 
-def _dihedral(images: tf.Tensor, code: tf.Tensor) -> tf.Tensor:
-    """Apply one of the 8 flips/rotations per image: bit 0 flip left-right, bit 1 flip
-    up-down, bit 2 transpose (square images). ``images [B, H, W, C]``, ``code int32 [B]``."""
-    def pick(bit, transformed, x):
-        mask = tf.reshape(tf.bitwise.bitwise_and(code, bit) > 0, [-1, 1, 1, 1])
-        return tf.where(mask, transformed, x)
+def _dihedral_maps(height: int, width: int) -> np.ndarray:
+    """Flat source-pixel index of each output pixel for the 8 flips / 90° rotations:
+    ``int32 [8, H·W]`` (code bit 0 flips left-right, bit 1 up-down, bit 2 transposes;
+    transposing needs a square image, so non-square images get flips only)."""
+    index = np.arange(height * width, dtype=np.int32).reshape(height, width)
+    maps = []
+    for code in range(8):
+        m = index
+        if code & 1:
+            m = m[:, ::-1]
+        if code & 2:
+            m = m[::-1, :]
+        if code & 4 and height == width:
+            m = m.T
+        maps.append(m.reshape(-1))
+    return np.stack(maps)
 
-    images = pick(1, tf.reverse(images, [2]), images)
-    images = pick(2, tf.reverse(images, [1]), images)
-    return pick(4, tf.transpose(images, [0, 2, 1, 3]), images)
+
+def _dihedral(images: tf.Tensor, code: tf.Tensor, maps: tf.Tensor) -> tf.Tensor:
+    """Apply flip/rotation ``code[b]`` (0..7) to image ``b``: one gather, ``[B, H, W, C]``."""
+    shape = tf.shape(images)
+    flat = tf.reshape(images, [shape[0], -1, shape[3]])
+    moved = tf.gather(flat, tf.gather(maps, code), axis=1, batch_dims=1)
+    return tf.reshape(moved, shape)
 
 
 def pair_dataset(textured: np.ndarray, structure: np.ndarray, batch_size: int,
@@ -236,6 +250,7 @@ def pair_dataset(textured: np.ndarray, structure: np.ndarray, batch_size: int,
     if n == 0 or (repeat and n < batch_size):
         raise ValueError(f"{n} pairs are too few for batches of {batch_size}")
     big_t, big_s = tf.constant(textured), tf.constant(structure)
+    maps = tf.constant(_dihedral_maps(*textured.shape[1:3]))
     epochs = tf.data.Dataset.counter() if repeat else tf.data.Dataset.range(1)
 
     def order(epoch):
@@ -253,7 +268,7 @@ def pair_dataset(textured: np.ndarray, structure: np.ndarray, batch_size: int,
         if augment:
             key = tf.stack([tf.constant(int(seed), tf.int64), step])
             code = tf.random.stateless_uniform(tf.shape(index), key, 0, 8, tf.int32)
-            t, s = _dihedral(t, code), _dihedral(s, code)
+            t, s = _dihedral(t, code, maps), _dihedral(s, code, maps)
         return t, s
 
     return ds.map(fetch, num_parallel_calls=tf.data.AUTOTUNE,
@@ -262,14 +277,15 @@ def pair_dataset(textured: np.ndarray, structure: np.ndarray, batch_size: int,
 
 def pair_stream(size: int, batch_size: int, seed: int = 0, split: str = "train",
                 bank_size: int = 256, amplitude: tuple[float, float] = (0.15, 0.5),
-                families: Sequence[str] | None = None) -> tf.data.Dataset:
+                families: Sequence[str] | None = None, jit: bool = True) -> tf.data.Dataset:
     """Endless freshly composed pairs, made inside ``tf.data`` (for long training runs).
 
     ``bank_size`` structures and ``bank_size`` textures are drawn once (NumPy, as in
     :func:`make_pairs`); each batch then combines a random structure with a random texture,
     each under its own random flip / 90° rotation, with a random blend mode and amplitude,
     all in TensorFlow ops keyed by ``(seed, batch index)``. That is ``bank_size² × 64``
-    combinations before the amplitude, at the speed of a few tensor ops per batch.
+    combinations before the amplitude, at the speed of a few tensor ops per batch
+    (compiled with XLA when ``jit``, which fuses them into one pass over the pixels).
 
     Returns
     -------
@@ -282,24 +298,42 @@ def pair_stream(size: int, batch_size: int, seed: int = 0, split: str = "train",
     bank_t = np.stack([
         _textures.random_texture(size, int(k), families, _scale_range(size))[0]
         for k in rng.integers(0, 2**31, bank_size)])
-    bank_s, bank_t = tf.constant(bank_s), tf.constant(bank_t)
+    hw = size * size
+    # banks flattened to pixels: one gather picks an image and its flip/rotation at once
+    bank_s = tf.constant(bank_s.reshape(-1, 3))
+    bank_t = tf.constant(bank_t.reshape(-1, 3))
+    maps = tf.constant(_dihedral_maps(size, size))
     lo, hi = float(amplitude[0]), float(amplitude[1])
 
+    @tf.function(jit_compile=jit)
     def make(step):
         key = tf.stack([tf.constant(int(seed), tf.int64), step])
-        keys = tf.random.experimental.stateless_split(key, 6)
+        keys = tf.random.experimental.stateless_split(key, 6, alg="philox")
         shape = [batch_size]
-        s = tf.gather(bank_s, tf.random.stateless_uniform(shape, keys[0], 0, bank_size,
-                                                          tf.int32))
-        t = tf.gather(bank_t, tf.random.stateless_uniform(shape, keys[1], 0, bank_size,
-                                                          tf.int32))
-        s = _dihedral(s, tf.random.stateless_uniform(shape, keys[2], 0, 8, tf.int32))
-        t = _dihedral(t, tf.random.stateless_uniform(shape, keys[3], 0, 8, tf.int32))
-        a = tf.random.stateless_uniform([batch_size, 1, 1, 1], keys[4], lo, hi)
-        mode = tf.random.stateless_uniform([batch_size, 1, 1, 1], keys[5], 0, 3, tf.int32)
-        signed = 2.0 * t - 1.0
-        out = tf.where(mode == 0, s * (1.0 + a * signed),
-                       tf.where(mode == 1, s + a * signed, (1.0 - a) * s + a * t))
+
+        def pick(bank, key_image, key_code):
+            image = tf.random.stateless_uniform(shape, key_image, 0, bank_size, tf.int32,
+                                                  alg="philox")
+            code = tf.random.stateless_uniform(shape, key_code, 0, 8, tf.int32, alg="philox")
+            pixels = image[:, None] * hw + tf.gather(maps, code)  # [B, H·W]
+            return tf.reshape(tf.gather(bank, pixels), [batch_size, size, size, 3])
+
+        s = pick(bank_s, keys[0], keys[2])
+        t = pick(bank_t, keys[1], keys[3])
+        # amplitude from integer draws: identical with and without XLA
+        a = tf.cast(tf.random.stateless_uniform([batch_size, 1, 1, 1], keys[4], 0, 1 << 24,
+                                                tf.int32, alg="philox"), tf.float32)
+        a = lo + (hi - lo) * a / float(1 << 24)
+        mode = tf.random.stateless_uniform([batch_size, 1, 1, 1], keys[5], 0, 3, tf.int32,
+                                         alg="philox")
+        # the three blends as one formula, out = s·(p + q·T) + r·T + c, with per-pair
+        # coefficients: multiplicative (1-a, 2a, 0, 0), additive (1, 0, 2a, -a), mix (1-a, 0, a, 0)
+        zero = tf.zeros_like(a)
+        p = tf.where(mode == 1, tf.ones_like(a), 1.0 - a)
+        q = tf.where(mode == 0, 2.0 * a, zero)
+        r = tf.where(mode == 1, 2.0 * a, tf.where(mode == 2, a, zero))
+        c = tf.where(mode == 1, -a, zero)
+        out = s * (p + q * t) + (r * t + c)
         return tf.clip_by_value(out, 0.0, 1.0) * 2.0 - 1.0, s * 2.0 - 1.0
 
     return tf.data.Dataset.counter().map(make, num_parallel_calls=tf.data.AUTOTUNE,
