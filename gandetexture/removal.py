@@ -35,7 +35,7 @@ WEIGHTS_FILE = "generator.weights.h5"
 
 def eval_count(profile: config.Profile) -> int:
     """Pairs in each of the validation, test and real-texture splits of a profile."""
-    return int(np.clip(profile.n_pairs // 32, 16, 128))
+    return int(np.clip(profile.n_pairs // 64, 16, 64))
 
 
 def evaluation_data(profile: config.Profile, seed: int = 0) -> dict[str, tuple[np.ndarray,

@@ -1,0 +1,43 @@
+"""U-Net generator and PatchGAN discriminator: shapes, parameter counts, receptive field."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import gandetexture as gdt
+from gandetexture import models
+
+
+@pytest.mark.parametrize("residual", [True, False])
+def test_unet_keeps_shape_at_any_multiple(residual):
+    g = models.build_unet_generator(width=4, depth=3, residual=residual)
+    for h, w in ((16, 16), (24, 40)):
+        out = g(tf.zeros([2, h, w, 3]), training=False)
+        assert out.shape == (2, h, w, 3)
+
+
+def test_residual_generator_starts_as_identity():
+    g = models.build_unet_generator(width=4, depth=2, residual=True)
+    x = tf.random.uniform([1, 16, 16, 3], -1, 1, seed=0)
+    np.testing.assert_allclose(g(x, training=False), x, atol=1e-6)
+
+
+def test_patchgan_output_and_receptive_field():
+    d = models.build_patchgan_discriminator(width=4, n_down=2)
+    logits = d([tf.zeros([3, 64, 64, 3]), tf.zeros([3, 64, 64, 3])])
+    assert logits.shape == (3, 16, 16, 1)
+    assert models.receptive_field(d) == 34
+    assert models.receptive_field(models.build_patchgan_discriminator(4, n_down=3)) == 70
+
+
+@pytest.mark.parametrize("name", list(gdt.PROFILES))
+def test_profile_models_build(name):
+    profile = gdt.PROFILES[name]
+    g, d = models.build_remover(profile)
+    size = profile.image_size
+    assert g.output_shape == (None, None, None, 3)
+    assert models.count_params(g) > models.count_params(d) > 0
+    assert models.receptive_field(d) <= 2 * size
+    assert size % 2 ** profile.depth == 0

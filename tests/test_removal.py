@@ -1,0 +1,115 @@
+"""remove_texture on any size and the train-remover / remove commands."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import gandetexture as gdt
+from gandetexture import models, removal
+from gandetexture.__main__ import main
+
+
+@pytest.fixture(scope="module")
+def plain_generator():
+    gdt.set_seed(0)
+    return models.build_unet_generator(width=4, depth=2, residual=False)
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory, plain_generator):
+    folder = tmp_path_factory.mktemp("model")
+    removal.save_remover(plain_generator, folder, width=4, depth=2, residual=False)
+    return folder
+
+
+@pytest.mark.parametrize("shape", [(77, 129, 3), (77, 129), (77, 129, 1), (77, 129, 4),
+                                   (2, 33, 20, 3), (3, 5, 3)])
+def test_remove_texture_keeps_shape(plain_generator, shape):
+    image = np.random.default_rng(0).uniform(0, 1, shape).astype(np.float32)
+    out = gdt.remove_texture(image, plain_generator)
+    assert out.shape == image.shape and out.dtype == np.float32
+    assert 0.0 <= out.min() and out.max() <= 1.0
+    if shape[-1] == 4:
+        np.testing.assert_array_equal(out[..., 3], image[..., 3])
+
+
+def test_tiles_blend_without_seams(plain_generator):
+    image = np.random.default_rng(1).uniform(0, 1, (100, 150, 3)).astype(np.float32)
+    whole = gdt.remove_texture(image, plain_generator, tile=256)
+    tiled = gdt.remove_texture(image, plain_generator, tile=48, overlap=24)
+    assert np.abs(whole - tiled).mean() < 0.01
+    assert np.abs(whole - tiled).max() < 0.1
+
+
+def test_batch_equals_single_images(plain_generator):
+    batch = np.random.default_rng(2).uniform(0, 1, (2, 40, 24, 3)).astype(np.float32)
+    out = gdt.remove_texture(batch, plain_generator)
+    np.testing.assert_allclose(out[1], gdt.remove_texture(batch[1], plain_generator), atol=1e-5)
+
+
+def test_load_remover_round_trip(model_dir, plain_generator):
+    loaded = removal.load_remover(model_dir)
+    x = np.random.default_rng(3).uniform(0, 1, (1, 16, 16, 3)).astype(np.float32)
+    np.testing.assert_allclose(removal.predict(loaded, x), removal.predict(plain_generator, x),
+                               atol=1e-6)
+    with pytest.raises(ValueError, match="no trained remover"):
+        removal.load_remover(model_dir / "missing")
+
+
+def write_image(path, array):
+    Image.fromarray(array).save(path)
+    return path
+
+
+def test_remove_command(tmp_path, model_dir, capsys):
+    rng = np.random.default_rng(4)
+    good = write_image(tmp_path / "odd.png", rng.integers(0, 255, (77, 129, 3), np.uint8))
+    gray = write_image(tmp_path / "gray.png", rng.integers(0, 255, (31, 40), np.uint8))
+    rgba = write_image(tmp_path / "rgba.png", rng.integers(0, 255, (20, 33, 4), np.uint8))
+    bad = tmp_path / "broken.jpg"
+    bad.write_bytes(b"not an image")
+    missing = tmp_path / "missing.png"
+    before = {p: p.read_bytes() for p in (good, gray, rgba)}
+    status = main(["remove", str(good), str(bad), str(gray), str(missing), str(rgba),
+                   "--model", str(model_dir), "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert status != 0
+    lines = err.strip().splitlines()
+    assert len(lines) == 2 and "broken.jpg" in lines[0] and "missing.png" in lines[1]
+    assert "Traceback" not in err
+    for p, data in before.items():  # inputs untouched, outputs beside them
+        assert p.read_bytes() == data
+    for name, size in (("odd-2.png", (129, 77)), ("gray-2.png", (40, 31)),
+                       ("rgba-2.png", (33, 20))):
+        assert Image.open(tmp_path / name).size == size
+
+
+def test_remove_command_without_model(tmp_path, capsys):
+    status = main(["remove", "x.png", "--model", str(tmp_path), "--out", str(tmp_path / "o")])
+    assert status == 2
+    assert "no trained remover" in capsys.readouterr().err
+
+
+def test_train_remover_smoke_and_resume(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["train-remover", "--profile", "smoke", "--out", str(out), "--steps", "3",
+                 "--quiet"]) == 0
+    result = json.loads((out / "metrics.json").read_text())
+    assert result["steps_done"] == 3 and result["params"]["generator"] > 0
+    assert {"model", "input", "tv", "gaussian", "bilateral"} <= set(result["test"])
+    assert list((out / "logs").glob("events.*"))
+    # Not resuming a folder that holds checkpoints is refused (nothing is overwritten) ...
+    assert main(["train-remover", "--profile", "smoke", "--out", str(out), "--quiet"]) == 2
+    assert "--resume" in capsys.readouterr().err
+    # ... and --resume continues to the new total.
+    assert main(["train-remover", "--profile", "smoke", "--out", str(out), "--steps", "5",
+                 "--resume", "--quiet"]) == 0
+    assert json.loads((out / "metrics.json").read_text())["steps_done"] == 5
+    image = np.random.default_rng(5).integers(0, 255, (50, 70, 3), np.uint8)
+    src = write_image(tmp_path / "in.png", image)
+    assert main(["remove", str(src), "--model", str(out), "--out", str(tmp_path / "o")]) == 0
+    assert Image.open(tmp_path / "o" / "in.png").size == (70, 50)
