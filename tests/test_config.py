@@ -1,0 +1,65 @@
+"""Profiles, seeding and output folders."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import gandetexture as gdt
+from gandetexture import config
+
+
+def test_profiles_table_has_the_three_budgets():
+    assert list(config.PROFILES) == ["smoke", "cpu", "gpu"]
+    table = gdt.profile_table()
+    for name in ("smoke", "cpu", "gpu", "batch_size", "gan_steps"):
+        assert name in table
+
+
+def test_budgets_grow_from_smoke_to_gpu():
+    smoke, cpu, gpu = (config.PROFILES[n] for n in ("smoke", "cpu", "gpu"))
+    for field in ("gan_steps", "remover_steps", "texture_steps", "toy_steps", "n_pairs"):
+        assert getattr(smoke, field) < getattr(cpu, field) <= getattr(gpu, field), field
+
+
+def test_parameter_beats_environment_beats_auto(monkeypatch):
+    monkeypatch.setenv(config.ENV_PROFILE, "smoke")
+    assert gdt.resolve_profile("auto").name == "smoke"
+    assert gdt.resolve_profile(None).name == "smoke"
+    assert gdt.resolve_profile("cpu").name == "cpu"
+    monkeypatch.delenv(config.ENV_PROFILE)
+    expected = "gpu" if tf.config.list_physical_devices("GPU") else "cpu"
+    assert gdt.resolve_profile("auto").name == expected
+
+
+def test_unknown_profile_is_a_clear_error(monkeypatch):
+    with pytest.raises(ValueError, match="unknown profile 'laptop'.*smoke, cpu, gpu"):
+        gdt.resolve_profile("laptop")
+    monkeypatch.setenv(config.ENV_PROFILE, "tpu")
+    with pytest.raises(ValueError, match="GANDETEXTURE_PROFILE='tpu'"):
+        gdt.resolve_profile("auto")
+
+
+def test_set_seed_makes_numpy_tf_and_keras_repeat():
+    def draw():
+        gdt.set_seed(7)
+        dense = tf.keras.layers.Dense(3)
+        dense.build((None, 2))
+        return np.random.rand(3), tf.random.uniform([3]).numpy(), dense.kernel.numpy()
+
+    for a, b in zip(draw(), draw()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_setup_returns_profile_and_reports_it(capsys, monkeypatch):
+    profile = gdt.setup("smoke", 3, lesson="99_test")
+    assert profile is config.PROFILES["smoke"]
+    out = capsys.readouterr().out
+    assert "profile: smoke (seed 3)" in out and "99_test" in out
+
+
+def test_output_dir_is_created_under_the_environment_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv(config.ENV_OUTPUT, str(tmp_path))
+    path = gdt.output_dir("02_x", "cpu")
+    assert path == tmp_path / "02_x" / "cpu" and path.is_dir()
