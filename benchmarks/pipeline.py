@@ -6,7 +6,8 @@
 Measures, for each image size:
 
 - ``pair_stream``: the training pipeline that composes fresh pairs inside ``tf.data``
-  (structure × texture × flips × blend × amplitude, XLA-compiled), after its banks are built;
+  (structure × texture × flips × blend × amplitude), after its banks are built, without and
+  with XLA compilation;
 - ``pair_dataset``: batches (with augmentation) from pairs made beforehand by ``make_pairs``;
 - ``make_pairs``: making pairs with NumPy (the one-off cost of a fixed dataset).
 
@@ -61,28 +62,31 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(f"cpu cores: {os.cpu_count()}, load average before: {load()}")
     print(f"batch size {args.batch_size}, {args.seconds:g} s per measurement\n")
-    print(f"{'size':>5} {'pipeline':<14} {'pairs/s':>9}  note")
+    print(f"{'size':>5} {'pipeline':<16} {'pairs/s':>9}  note")
     ok = True
     for size in args.sizes:
-        start = time.perf_counter()
-        stream = datasets.pair_stream(size, args.batch_size, seed=0, bank_size=args.bank_size)
-        bank = time.perf_counter() - start
-        rate = pairs_per_second(stream, args.batch_size, args.seconds)
-        target = TARGETS.get(size)
-        verdict = "" if target is None else (
-            f"target {target:,.0f}: {'met' if rate >= target else 'MISSED'}")
-        ok &= target is None or rate >= target
-        print(f"{size:>5} {'pair_stream':<14} {rate:>9,.0f}  {verdict} (banks built in "
-              f"{bank:.1f} s)", flush=True)
+        for jit in (False, True):
+            start = time.perf_counter()
+            stream = datasets.pair_stream(size, args.batch_size, seed=0,
+                                          bank_size=args.bank_size, jit=jit)
+            bank = time.perf_counter() - start
+            rate = pairs_per_second(stream, args.batch_size, args.seconds)
+            target = TARGETS.get(size)
+            verdict = "" if target is None else (
+                f"target {target:,.0f}: {'met' if rate >= target else 'MISSED'}")
+            ok &= target is None or rate >= target
+            name = "pair_stream" + (" xla" if jit else "")
+            print(f"{size:>5} {name:<16} {rate:>9,.0f}  {verdict} (banks built in "
+                  f"{bank:.1f} s)", flush=True)
 
         start = time.perf_counter()
         textured, structure = datasets.make_pairs(args.n_pairs, size, seed=0)
         made = args.n_pairs / (time.perf_counter() - start)
         ds = datasets.pair_dataset(textured, structure, args.batch_size, seed=0, augment=True)
         rate = pairs_per_second(ds, args.batch_size, args.seconds)
-        print(f"{size:>5} {'pair_dataset':<14} {rate:>9,.0f}  from arrays, augmented",
+        print(f"{size:>5} {'pair_dataset':<16} {rate:>9,.0f}  from arrays, augmented",
               flush=True)
-        print(f"{size:>5} {'make_pairs':<14} {made:>9,.0f}  NumPy, one-off", flush=True)
+        print(f"{size:>5} {'make_pairs':<16} {made:>9,.0f}  NumPy, one-off", flush=True)
     print(f"\nload average after: {load()}")
     return 0 if ok else 1
 

@@ -209,3 +209,10 @@ def test_old_helpers_still_work():
     assert patches.shape == (6, 32, 32, 3)
     batch = next(iter(datasets.image_batches(patches, 2, seed=0)))
     assert batch.shape == (2, 32, 32, 3)
+
+
+def test_pair_stream_xla_matches_plain():
+    plain = next(iter(datasets.pair_stream(16, 4, seed=1, bank_size=4)))
+    compiled = next(iter(datasets.pair_stream(16, 4, seed=1, bank_size=4, jit=True)))
+    for a, b in zip(plain, compiled):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), atol=1e-5)
