@@ -83,11 +83,14 @@ def make_toy_step(generator: keras.Model, discriminator: keras.Model,
                   g_optimizer: keras.optimizers.Optimizer,
                   d_optimizer: keras.optimizers.Optimizer,
                   loss: str | losses_lib.AdversarialLoss, latent_dim: int = LATENT_DIM,
-                  seed: int = 0) -> Callable[[tf.Tensor, tf.Tensor], dict[str, tf.Tensor]]:
-    """One discriminator update then one generator update, for any adversarial loss.
+                  seed: int = 0,
+                  d_steps: int = 1) -> Callable[[tf.Tensor, tf.Tensor], dict[str, tf.Tensor]]:
+    """``d_steps`` discriminator updates then one generator update, for any adversarial loss.
 
     The loss comes from :func:`gandetexture.losses.get`; when its ``gradient_penalty_weight``
-    is non-zero (WGAN-GP) the penalty is added inside the discriminator's tape.
+    is non-zero (WGAN-GP) the penalty is added inside the discriminator's tape. With
+    ``d_steps > 1`` (WGAN-GP's paper uses 5) every discriminator update sees the same real
+    batch and fresh noise.
 
     Returns
     -------
@@ -98,22 +101,30 @@ def make_toy_step(generator: keras.Model, discriminator: keras.Model,
     adversarial = losses_lib.get(loss)
     weight = float(adversarial.gradient_penalty_weight)
 
-    @tf.function
-    def step(real: tf.Tensor, step_index: tf.Tensor) -> dict[str, tf.Tensor]:
-        batch = tf.shape(real)[0]
-        z = tf.random.stateless_normal([batch, latent_dim],
-                                       seed=tf.stack([tf.cast(seed, tf.int64), step_index]))
+    def d_update(real: tf.Tensor, z: tf.Tensor, gp_seed: tf.Tensor) -> tf.Tensor:
         fake = generator(z, training=True)
         with tf.GradientTape() as d_tape:
             real_logits = discriminator(real, training=True)
             fake_logits = discriminator(fake, training=True)
             d_loss = adversarial.discriminator(real_logits, fake_logits)
             if weight:  # decided once, at tracing: only WGAN-GP pays for the penalty
-                d_loss += weight * losses_lib.gradient_penalty(
-                    discriminator, real, fake,
-                    tf.stack([tf.cast(seed, tf.int64) + 1, step_index]))
+                d_loss += weight * losses_lib.gradient_penalty(discriminator, real, fake,
+                                                               gp_seed)
         d_vars = discriminator.trainable_variables
         d_optimizer.apply_gradients(zip(d_tape.gradient(d_loss, d_vars), d_vars))
+        return d_loss
+
+    @tf.function
+    def step(real: tf.Tensor, step_index: tf.Tensor) -> dict[str, tf.Tensor]:
+        batch = tf.shape(real)[0]
+        key = tf.stack([tf.cast(seed, tf.int64), step_index])
+        gp_key = tf.stack([tf.cast(seed, tf.int64) + 1, step_index])
+        z = tf.random.stateless_normal([batch, latent_dim], seed=key)
+        for k in range(1, d_steps):  # extra critic updates (unrolled at tracing)
+            d_update(real, tf.random.stateless_normal(
+                [batch, latent_dim], seed=tf.random.experimental.stateless_fold_in(key, k)),
+                tf.random.experimental.stateless_fold_in(gp_key, k))
+        d_loss = d_update(real, z, gp_key)
         with tf.GradientTape() as g_tape:
             g_loss = adversarial.generator(discriminator(generator(z, training=True),
                                                          training=True))
@@ -157,8 +168,10 @@ class ToyRun:
 
 
 def train_toy(loss: str | losses_lib.AdversarialLoss, steps: int, seed: int = 0,
-              batch_size: int = BATCH, progress: bool = False) -> ToyRun:
+              batch_size: int = BATCH, d_steps: int = 1, progress: bool = False) -> ToyRun:
     """Build fresh networks (seeded) and train them ``steps`` steps with one loss.
+
+    ``d_steps``: discriminator updates per generator update (see :func:`make_toy_step`).
 
     Every loss gets the same initial weights, the same real batches and the same noise for a
     given ``seed``, so differences between losses come from the losses.
@@ -166,7 +179,8 @@ def train_toy(loss: str | losses_lib.AdversarialLoss, steps: int, seed: int = 0,
     name = losses_lib.get(loss).name
     keras.utils.set_random_seed(seed)
     generator, discriminator = build_generator(), build_discriminator()
-    step = make_toy_step(generator, discriminator, _adam(), _adam(), name, seed=seed)
+    step = make_toy_step(generator, discriminator, _adam(), _adam(), name, seed=seed,
+                         d_steps=d_steps)
     history = training.fit(step, ring_batches(batch_size, seed), steps, progress=progress,
                            desc=name)
     seconds = history["time"][-1] if history["time"] else 0.0

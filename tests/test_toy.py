@@ -73,3 +73,11 @@ def test_toy_step_updates_both_networks():
     assert set(out) == {"d_loss", "g_loss"}
     after = [w.numpy() for w in generator.weights + discriminator.weights]
     assert all(not np.array_equal(b, a) for b, a in zip(before, after))
+
+
+def test_extra_critic_steps_change_the_run_and_stay_deterministic():
+    one = toy.train_toy("wgan-gp", steps=2, seed=0, batch_size=16)
+    two = [toy.train_toy("wgan-gp", steps=2, seed=0, batch_size=16, d_steps=3)
+           for _ in range(2)]
+    assert two[0].history["g_loss"] == two[1].history["g_loss"]
+    assert two[0].history["g_loss"][1] != one.history["g_loss"][1]
