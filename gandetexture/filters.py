@@ -100,6 +100,11 @@ def sweep(name: str, textured, structure,
     return rows
 
 
+def best(sweeps: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[str, dict[str, Any]]:
+    """The row with the highest PSNR of each filter's sweep (``{name: rows of sweep}``)."""
+    return {name: dict(max(rows, key=lambda row: row["psnr"])) for name, rows in sweeps.items()}
+
+
 def tune(textured, structure, names: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
     """Best setting (by mean PSNR) of each filter on validation pairs.
 
@@ -108,7 +113,4 @@ def tune(textured, structure, names: Sequence[str] | None = None) -> dict[str, d
     dict
         ``{name: {"params": {...}, "psnr": float, "ssim": float}}`` for each filter.
     """
-    best = {}
-    for name in names or FILTERS:
-        best[name] = max(sweep(name, textured, structure), key=lambda row: row["psnr"])
-    return best
+    return best({name: sweep(name, textured, structure) for name in names or FILTERS})
