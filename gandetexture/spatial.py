@@ -73,10 +73,14 @@ class TextureConfig:
         Training steps.
     loss : str
         Adversarial loss name for :func:`gandetexture.losses.get`.
+    ema : float
+        Decay of the exponential moving average of the generator's weights that is used to
+        generate (0 turns it off and generates with the trained weights themselves).
     seed : int
         Seeds the weights, the crops and the noise.
     exemplar : str
-        Name or path of the exemplar (recorded for the record; not used to generate).
+        Name or path of the exemplar, for the record (filled in by :func:`train_texture`
+        when empty; not used to generate).
     """
 
     crop: int = 64
@@ -88,8 +92,9 @@ class TextureConfig:
     periodic: bool = False
     steps: int = 1000
     loss: str = "nonsaturating"
+    ema: float = 0.995
     seed: int = 0
-    exemplar: str = "brick"
+    exemplar: str = ""
 
     @property
     def scale(self) -> int:
@@ -104,15 +109,17 @@ class TextureConfig:
     def from_profile(cls, profile: Profile, **overrides) -> TextureConfig:
         """The configuration lesson 06 and ``train-texture`` use under a profile.
 
-        Crop side and batch come from ``profile.texture_crop`` / ``profile.texture_batch``,
-        the generator width from ``profile.texture_width``, the steps from
-        ``profile.texture_steps`` (each falls back to the general field when absent).
+        Crops are ``profile.image_size`` square and training runs ``profile.texture_steps``
+        steps. One exemplar's crops are far more alike than the varied images of the other
+        lessons, so a quarter of ``profile.batch_size`` (at least 4) and half of
+        ``profile.width`` suffice: a cpu-profile run takes minutes on two cores.
+        ``overrides`` replace any field.
         """
-        crop = int(getattr(profile, "texture_crop", profile.image_size))
+        crop = int(profile.image_size)
         fields = dict(
             crop=crop,
-            batch_size=int(getattr(profile, "texture_batch", profile.batch_size)),
-            width=int(getattr(profile, "texture_width", profile.width)),
+            batch_size=max(4, int(profile.batch_size) // 4),
+            width=max(4, int(profile.width) // 2),
             upsamplings=4 if crop >= 64 else 3,
             steps=int(profile.texture_steps),
         )
@@ -146,6 +153,14 @@ def resolve_exemplar(name_or_path) -> np.ndarray:
     if isinstance(name_or_path, str) and name_or_path in textures.FAMILIES:
         return textures.render(name_or_path, 512, seed=0)
     return datasets.load_exemplar(name_or_path)
+
+
+def exemplar_label(name_or_path) -> str:
+    """A short name for an exemplar: the name itself, a file's stem, or ``"array"``."""
+    if isinstance(name_or_path, np.ndarray):
+        return "array"
+    text = str(name_or_path)
+    return Path(text).stem if ("/" in text or Path(text).suffix) else text
 
 
 def check_exemplar(image: np.ndarray, crop: int, name: str) -> np.ndarray:
@@ -218,23 +233,27 @@ def sample_noise(batch: int, height: int, width: int, config: TextureConfig,
 
 @keras.saving.register_keras_serializable(package="gandetexture")
 class Pad2D(layers.Layer):
-    """Pad height and width by ``amount`` pixels: with zeros, or circularly (wrap-around).
+    """Pad height and width by ``amount`` pixels: with zeros, by mirroring, or circularly.
 
-    Circular padding treats the image as a torus: the pixels left of column 0 are the last
-    columns. A convolution after it sees no border at all, which is what makes periodic
-    outputs tile seamlessly.
+    ``"zeros"`` is Keras's ``padding="same"``. ``"mirror"`` repeats the border pixels in
+    reverse (no dark frame around generated images). ``"circular"`` treats the image as a
+    torus: the pixels left of column 0 are the last columns, so a convolution after it sees no
+    border at all, which is what makes periodic outputs tile seamlessly.
     """
+
+    MODES = ("zeros", "mirror", "circular")
 
     def __init__(self, amount: int = 1, mode: str = "zeros", **kwargs):
         super().__init__(**kwargs)
-        if mode not in ("zeros", "circular"):
-            raise ValueError(f"padding mode {mode!r}: choose 'zeros' or 'circular'")
+        if mode not in self.MODES:
+            raise ValueError(f"padding mode {mode!r}: choose one of {', '.join(self.MODES)}")
         self.amount, self.mode = int(amount), mode
 
     def call(self, x):
         p = self.amount
-        if self.mode == "zeros":
-            return tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]])
+        if self.mode != "circular":
+            return tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]],
+                          mode="CONSTANT" if self.mode == "zeros" else "SYMMETRIC")
         x = tf.concat([x[:, -p:], x, x[:, :p]], axis=1)
         return tf.concat([x[:, :, -p:], x, x[:, :, :p]], axis=2)
 
@@ -257,7 +276,7 @@ def build_generator(config: TextureConfig) -> keras.Model:
     """The fully convolutional texture generator.
 
     ``noise [B, h, w, C]`` → 3×3 conv → ``upsamplings`` × (nearest 2× up-sampling, 3×3 conv,
-    batch norm, ReLU) → 3×3 conv → tanh. Every convolution pads with zeros, or circularly in
+    batch norm, ReLU) → 3×3 conv → tanh. Every convolution pads by mirroring, or circularly in
     periodic mode.
 
     Returns
@@ -266,7 +285,7 @@ def build_generator(config: TextureConfig) -> keras.Model:
         ``noise: float32 [B, h, w, C] -> images: float32 [B, h·s, w·s, 3] in [-1, 1]`` with
         ``C = config.noise_channels``, ``s = config.scale``; ``h`` and ``w`` are free.
     """
-    mode = "circular" if config.periodic else "zeros"
+    mode = "circular" if config.periodic else "mirror"
     noise = keras.Input((None, None, config.noise_channels), name="noise")
     filters = generator_filters(config)
     x = _conv(noise, filters[0], 3, mode, "stem")
@@ -329,9 +348,18 @@ def receptive_field(model: keras.Model) -> int:
 
 def make_texture_step(generator: keras.Model, discriminator: keras.Model,
                       g_optimizer: keras.optimizers.Optimizer,
-                      d_optimizer: keras.optimizers.Optimizer, config: TextureConfig
+                      d_optimizer: keras.optimizers.Optimizer, config: TextureConfig,
+                      ema_generator: keras.Model | None = None
                       ) -> Callable[[tf.Tensor, tf.Tensor], dict[str, tf.Tensor]]:
     """The spatial GAN train step: one discriminator and one generator update.
+
+    Parameters
+    ----------
+    ema_generator : keras.Model, optional
+        A second generator of the same architecture that follows the trained one's weights
+        as an exponential moving average (decay ``config.ema``, shorter at the start). GAN
+        weights oscillate around a good solution; their average sits closer to it, so
+        samples are drawn from this one.
 
     Returns
     -------
@@ -359,6 +387,11 @@ def make_texture_step(generator: keras.Model, discriminator: keras.Model,
         g_grads = g_tape.gradient(g_loss, generator.trainable_variables)
         d_optimizer.apply_gradients(zip(d_grads, discriminator.trainable_variables))
         g_optimizer.apply_gradients(zip(g_grads, generator.trainable_variables))
+        if ema_generator is not None:  # average the weights (and batch-norm statistics)
+            t = tf.cast(step_index, tf.float32)
+            decay = tf.minimum(config.ema, (1.0 + t) / (10.0 + t))
+            for average, weight in zip(ema_generator.weights, generator.weights):
+                average.assign(decay * average + (1.0 - decay) * weight)
         return {"d_loss": d_loss, "g_loss": g_loss,
                 "d_real": tf.reduce_mean(tf.sigmoid(real_logits)),
                 "d_fake": tf.reduce_mean(tf.sigmoid(fake_logits))}
@@ -456,7 +489,9 @@ def train_texture(exemplar, config: TextureConfig, out: str | Path | None = None
     """
     from gandetexture import training
 
-    label = name or (str(exemplar) if not isinstance(exemplar, np.ndarray) else "array")
+    label = name or exemplar_label(exemplar)
+    if not config.exemplar:
+        config = dataclasses.replace(config, exemplar=label)
     image = exemplar if isinstance(exemplar, np.ndarray) else resolve_exemplar(exemplar)
     check_exemplar(np.asarray(image), config.crop, label)
     if config.crop % config.scale:
@@ -485,17 +520,24 @@ def train_texture(exemplar, config: TextureConfig, out: str | Path | None = None
     g_optimizer, d_optimizer = training.adam(), training.adam()
     g_optimizer.build(generator.trainable_variables)  # slots exist before a restore
     d_optimizer.build(discriminator.trainable_variables)
-    step = make_texture_step(generator, discriminator, g_optimizer, d_optimizer, config)
-    data = crop_batches(image, config.crop, config.batch_size, seed=config.seed)
     track = {"generator": generator, "discriminator": discriminator,
              "g_optimizer": g_optimizer, "d_optimizer": d_optimizer}
+    ema_generator = None
+    if config.ema:
+        ema_generator = build_generator(config)
+        ema_generator.set_weights(generator.get_weights())
+        track["ema_generator"] = ema_generator
+    step = make_texture_step(generator, discriminator, g_optimizer, d_optimizer, config,
+                             ema_generator)
+    data = crop_batches(image, config.crop, config.batch_size, seed=config.seed)
     start = time.perf_counter()
     history = training.fit(
         step, data, config.steps, track=track, directory=out,
         checkpoint_every=max(100, config.steps // 5) if out is not None else 0,
         summary_every=max(10, config.steps // 100) if out is not None else 0,
         budget_s=budget_s, progress=progress, desc=f"texture {label}")
-    model = TextureModel(generator, config, history, time.perf_counter() - start, discriminator)
+    model = TextureModel(ema_generator or generator, config, history,
+                         time.perf_counter() - start, discriminator)
     complete = bool(history["step"]) and history["step"][-1] + 1 >= config.steps
     if out is not None:
         model.save(out, complete=complete)
@@ -581,6 +623,64 @@ def save_png(image: np.ndarray, path: str | Path) -> Path:
     array = np.clip((np.asarray(image) + 1.0) * 127.5 + 0.5, 0, 255).astype(np.uint8)
     Image.fromarray(array).save(path)
     return path
+
+
+def picker_image(models: dict[str, TextureModel], name: str, seed: int, size: int
+                 ) -> np.ndarray:
+    """What :func:`texture_picker` shows: one ``size × size`` texture of model ``name``."""
+    if name not in models:
+        raise ValueError(f"no trained model named {name!r}; choose one of {', '.join(models)}")
+    model = models[name]
+    side = -(-size // model.config.scale) * model.config.scale
+    return model.generate(side, side, seed=int(seed))[0]
+
+
+def picker_png(models: dict[str, TextureModel], name: str, seed: int, size: int) -> bytes:
+    """:func:`picker_image` as PNG bytes (what the widget displays)."""
+    import io
+
+    from PIL import Image
+
+    image = picker_image(models, name, seed, size)
+    buffer = io.BytesIO()
+    Image.fromarray(np.clip((image + 1.0) * 127.5 + 0.5, 0, 255).astype(np.uint8)).save(
+        buffer, format="png")
+    return buffer.getvalue()
+
+
+def texture_picker(models: dict[str, TextureModel], size: int = 256, seed: int = 0):
+    """A widget: pick a trained model (exemplar) and a seed, see the texture it paints.
+
+    Parameters
+    ----------
+    models : dict[str, TextureModel]
+        Trained models by exemplar name.
+    size : int
+        Side of the generated image in pixels.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        A drop-down and a seed slider above the image. Display it as the last expression of
+        a cell; ``box.image`` is the image widget and ``box.inputs`` the controls (useful to
+        test it without a browser).
+    """
+    import ipywidgets as widgets
+
+    names = list(models)
+    exemplar = widgets.Dropdown(options=names, value=names[0], description="exemplar")
+    seed_slider = widgets.IntSlider(value=seed, min=0, max=99, description="seed",
+                                    continuous_update=False)
+    image = widgets.Image(value=picker_png(models, names[0], seed, size), format="png")
+
+    def changed(_change) -> None:
+        image.value = picker_png(models, exemplar.value, seed_slider.value, size)
+
+    exemplar.observe(changed, names="value")
+    seed_slider.observe(changed, names="value")
+    box = widgets.VBox([widgets.HBox([exemplar, seed_slider]), image])
+    box.image, box.inputs = image, {"exemplar": exemplar, "seed": seed_slider}
+    return box
 
 
 # --------------------------------------------------------------------------------------------

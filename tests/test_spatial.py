@@ -192,3 +192,14 @@ def test_cli_bad_input_is_one_line_naming_it(tmp_path, case):
     lines = run.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("gandetexture: error:"), run.stderr
     assert name in lines[0]
+
+
+def test_texture_picker_redraws_on_change(trained):
+    _, models = trained
+    box = spatial.texture_picker({"plain": models[False], "periodic": models[True]}, size=32)
+    first = box.image.value
+    assert first.startswith(b"\x89PNG")
+    box.inputs["seed"].value = 7
+    assert box.image.value != first
+    with pytest.raises(ValueError, match="no trained model"):
+        spatial.picker_image({"plain": models[False]}, "other", 0, 32)
