@@ -18,25 +18,26 @@ SHAPES = ("ellipse", "rectangle", "polygon", "halfplane")
 def _signed_distance(kind: str, x: np.ndarray, y: np.ndarray, size: int,
                      rng: np.random.Generator) -> np.ndarray:
     """Approximate signed distance in pixels (negative inside) to a random shape."""
-    cx, cy = rng.uniform(0.1, 0.9, 2) * size
-    angle = rng.uniform(0, np.pi)
-    c, s = np.cos(angle), np.sin(angle)
+    # Python floats (not NumPy float64 scalars) keep the float32 arrays in float32
+    cx, cy = (float(v) for v in rng.uniform(0.1, 0.9, 2) * size)
+    angle = float(rng.uniform(0, np.pi))
+    c, s = float(np.cos(angle)), float(np.sin(angle))
     xr = (x - cx) * c + (y - cy) * s
     yr = -(x - cx) * s + (y - cy) * c
     if kind == "ellipse":
-        a, b = rng.uniform(0.08, 0.35, 2) * size
+        a, b = (float(v) for v in rng.uniform(0.08, 0.35, 2) * size)
         q = np.sqrt((xr / a) ** 2 + (yr / b) ** 2)
         return (q - 1.0) * min(a, b)
     if kind == "rectangle":
-        a, b = rng.uniform(0.08, 0.3, 2) * size
+        a, b = (float(v) for v in rng.uniform(0.08, 0.3, 2) * size)
         return np.maximum(np.abs(xr) - a, np.abs(yr) - b)
     if kind == "polygon":
         sides = int(rng.integers(3, 7))
-        radius = rng.uniform(0.12, 0.35) * size
+        radius = float(rng.uniform(0.12, 0.35)) * size
         d = np.full(x.shape, -np.inf, np.float32)
         for k in range(sides):
             phi = 2 * np.pi * k / sides
-            d = np.maximum(d, xr * np.cos(phi) + yr * np.sin(phi) - radius)
+            d = np.maximum(d, xr * float(np.cos(phi)) + yr * float(np.sin(phi)) - radius)
         return d
     # half-plane through (cx, cy)
     return xr
@@ -49,8 +50,9 @@ def _fill(x: np.ndarray, y: np.ndarray, size: int, rng: np.random.Generator,
     if not gradient:
         return np.broadcast_to(first, (*x.shape, 3))
     second = np.clip(first + rng.uniform(-0.5, 0.5, 3), 0.0, 1.0).astype(np.float32)
-    angle = rng.uniform(0, 2 * np.pi)
-    t = ((x - size / 2) * np.cos(angle) + (y - size / 2) * np.sin(angle)) / size + 0.5
+    angle = float(rng.uniform(0, 2 * np.pi))
+    t = ((x - size / 2) * float(np.cos(angle)) + (y - size / 2) * float(np.sin(angle))) / size \
+        + 0.5
     t = np.clip(t, 0.0, 1.0)[..., None]
     return first + t * (second - first)
 
@@ -86,7 +88,7 @@ def structure(size: int, seed: int, n_shapes: int | tuple[int, int] = (2, 6),
     for _ in range(int(count)):
         kind = SHAPES[int(rng.choice(len(SHAPES), p=[0.35, 0.3, 0.25, 0.1]))]
         distance = _signed_distance(kind, x, y, size, rng)
-        width = rng.uniform(1.5, max(2.0, size / 12)) if rng.random() < soft else 1.0
+        width = float(rng.uniform(1.5, max(2.0, size / 12))) if rng.random() < soft else 1.0
         alpha = np.clip(0.5 - distance / width, 0.0, 1.0)[..., None]
         fill = _fill(x, y, size, rng, gradient=rng.random() < gradient)
         image += alpha * (fill - image)
