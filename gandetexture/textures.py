@@ -38,8 +38,9 @@ _M32 = np.uint32(0xFFFFFFFF)
 def _hash(i: np.ndarray, j: np.ndarray, key: int) -> np.ndarray:
     """Uniform ``float32 in [0, 1)`` from integer lattice coordinates and a key (vectorised)."""
     with np.errstate(over="ignore"):
-        a = np.asarray(i).astype(np.int64).astype(np.uint32)
-        b = np.asarray(j).astype(np.int64).astype(np.uint32)
+        # lattice coordinates are small integers (|i| < 2**31): int32, reinterpreted as uint32
+        a = np.asarray(np.asarray(i).astype(np.int32)).view(np.uint32)
+        b = np.asarray(np.asarray(j).astype(np.int32)).view(np.uint32)
         k = np.uint32((int(key) * 0x9E3779B1 + 0x7F4A7C15) & 0xFFFFFFFF)
         x = (a * np.uint32(0x8DA6B343)) ^ (b * np.uint32(0xD8163841)) ^ k
         x ^= x >> np.uint32(16)
