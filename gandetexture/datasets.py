@@ -491,7 +491,7 @@ def real_texture_pairs(n: int, size: int, seed: int,
     textured, structure : np.ndarray
         Each ``float32 [n, size, size, 3] in [0, 1]``; pair ``i`` uses ``names[i % len]``.
     """
-    from skimage.transform import resize
+    from PIL import Image
 
     textured = np.empty((n, size, size, 3), np.float32)
     structure = np.empty((n, size, size, 3), np.float32)
@@ -504,8 +504,9 @@ def real_texture_pairs(n: int, size: int, seed: int,
         side = min(int(round(size * rng.uniform(2.0, 4.0))), h, w)
         y, x = int(rng.integers(0, h - side + 1)), int(rng.integers(0, w - side + 1))
         crop = image[y:y + side, x:x + side].mean(axis=-1)
-        if side != size:
-            crop = resize(crop, (size, size), anti_aliasing=True, preserve_range=True)
+        if side != size:  # area-averaging shrink (Pillow, 32-bit float mode)
+            crop = np.asarray(Image.fromarray(np.ascontiguousarray(crop, np.float32), "F")
+                              .resize((size, size), Image.Resampling.BOX), np.float32)
         crop = np.clip(0.5 + (crop - crop.mean()) / (4.0 * crop.std() + 1e-6), 0.0, 1.0)
         mode = BLENDS[int(rng.integers(len(BLENDS)))]
         a = float(rng.uniform(0.15, 0.5))
