@@ -174,6 +174,6 @@ def setup(profile: str | None = "auto", seed: int = 0, lesson: str | None = None
     resolved = resolve_profile(profile)
     keras.backend.clear_session()
     set_seed(seed)
-    where = f", outputs in {output_dir(lesson, resolved)}" if lesson else ""
+    where = f", outputs in {os.path.relpath(output_dir(lesson, resolved))}" if lesson else ""
     print(f"profile: {resolved.name} (seed {seed}){where}")
     return resolved
