@@ -49,6 +49,8 @@ class Profile:
         Number of procedural (textured, structure) pairs in the training split.
     preview_every : int
         Draw the fixed preview batch every this many steps.
+    remover_width : int
+        Base width of the texture remover's networks (lessons 04-05); 0 means ``width``.
     """
 
     name: str
@@ -62,6 +64,7 @@ class Profile:
     texture_steps: int
     n_pairs: int
     preview_every: int
+    remover_width: int = 0
 
 
 PROFILES: dict[str, Profile] = {
@@ -69,8 +72,8 @@ PROFILES: dict[str, Profile] = {
                      toy_steps=50, remover_steps=10, texture_steps=10, n_pairs=64,
                      preview_every=10),
     "cpu": Profile("cpu", image_size=64, batch_size=32, width=32, depth=4, gan_steps=3000,
-                   toy_steps=2000, remover_steps=2000, texture_steps=1500, n_pairs=4096,
-                   preview_every=500),
+                   toy_steps=2000, remover_steps=1500, texture_steps=1500, n_pairs=4096,
+                   preview_every=500, remover_width=16),
     "gpu": Profile("gpu", image_size=128, batch_size=64, width=64, depth=6, gan_steps=20000,
                    toy_steps=5000, remover_steps=20000, texture_steps=10000, n_pairs=20000,
                    preview_every=2000),

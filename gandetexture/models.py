@@ -80,7 +80,8 @@ def unet_channels(width: int, depth: int) -> list[int]:
 
 
 def build_unet_generator(width: int = 32, depth: int = 4, residual: bool = True,
-                         channels: int = 3, name: str = "unet_generator") -> keras.Model:
+                         channels: int = 3, full_res: bool = True,
+                         name: str = "unet_generator") -> keras.Model:
     """The texture remover: a U-Net (pix2pix generator) from a textured image to its structure.
 
     ``depth`` down-sampling levels (4×4 convolutions, stride 2, BatchNorm, LeakyReLU 0.2), then
@@ -100,6 +101,11 @@ def build_unet_generator(width: int = 32, depth: int = 4, residual: bool = True,
         inference); ``False``: output = tanh(last layer), the plain pix2pix head.
     channels : int
         Channels of the input and output images.
+    full_res : bool
+        ``True``: the last up-sampling returns ``width`` features at full resolution, which
+        are concatenated with the input image itself before a 3×3 convolution makes the output
+        (the finest texture is only visible at full resolution); ``False``: the pix2pix head,
+        one transposed convolution straight to the output.
 
     Returns
     -------
@@ -128,9 +134,21 @@ def build_unet_generator(width: int = 32, depth: int = 4, residual: bool = True,
         x = layers.BatchNormalization(name=f"up{level}_bn")(x)
         x = layers.ReLU(name=f"up{level}_act")(x)
         x = layers.Concatenate(name=f"up{level}_skip")([x, skips[level - 1]])
-    out = layers.Conv2DTranspose(channels, 4, strides=2, padding="same",
-                                 kernel_initializer=init if not residual else "zeros",
-                                 name="head")(x)
+    if full_res:
+        # back to full resolution with `width` features, then see the input itself again:
+        # the finest texture (a pixel or two) is only visible there.
+        x = layers.Conv2DTranspose(width, 4, strides=2, padding="same", use_bias=False,
+                                   kernel_initializer=init, name="up0_conv")(x)
+        x = layers.BatchNormalization(name="up0_bn")(x)
+        x = layers.ReLU(name="up0_act")(x)
+        x = layers.Concatenate(name="up0_skip")([x, textured])
+        out = layers.Conv2D(channels, 3, padding="same",
+                            kernel_initializer=init if not residual else "zeros",
+                            name="head")(x)
+    else:
+        out = layers.Conv2DTranspose(channels, 4, strides=2, padding="same",
+                                     kernel_initializer=init if not residual else "zeros",
+                                     name="head")(x)
     if residual:
         out = layers.Add(name="input_plus_correction")([textured, out])
     else:
@@ -189,19 +207,25 @@ def receptive_field(model: keras.Model) -> int:
     return field
 
 
+def remover_width(profile) -> int:
+    """Base width of the remover's networks: ``profile.remover_width``, else ``profile.width``."""
+    return int(getattr(profile, "remover_width", 0) or profile.width)
+
+
 def build_remover(profile, residual: bool = True) -> tuple[keras.Model, keras.Model]:
     """The generator and discriminator of lesson 05 sized by a profile.
 
     Parameters
     ----------
     profile : gandetexture.Profile
-        Uses ``profile.width`` and ``profile.depth``.
+        Uses :func:`remover_width` and ``profile.depth``.
 
     Returns
     -------
     (generator, discriminator)
         See :func:`build_unet_generator` and :func:`build_patchgan_discriminator`.
     """
-    generator = build_unet_generator(profile.width, profile.depth, residual=residual)
-    discriminator = build_patchgan_discriminator(profile.width, patchgan_layers(profile.depth))
+    width = remover_width(profile)
+    generator = build_unet_generator(width, profile.depth, residual=residual)
+    discriminator = build_patchgan_discriminator(width, patchgan_layers(profile.depth))
     return generator, discriminator
