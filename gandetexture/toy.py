@@ -120,7 +120,9 @@ def make_toy_step(generator: keras.Model, discriminator: keras.Model,
         key = tf.stack([tf.cast(seed, tf.int64), step_index])
         gp_key = tf.stack([tf.cast(seed, tf.int64) + 1, step_index])
         z = tf.random.stateless_normal([batch, latent_dim], seed=key)
-        for k in range(1, d_steps):  # extra critic updates (unrolled at tracing)
+        # Extra critic updates, unrolled at tracing (a tf.range loop traces faster, but two
+        # runs with one seed gave different results with it: reruns must be identical).
+        for k in range(1, d_steps):
             d_update(real, tf.random.stateless_normal(
                 [batch, latent_dim], seed=tf.random.experimental.stateless_fold_in(key, k)),
                 tf.random.experimental.stateless_fold_in(gp_key, k))
