@@ -73,6 +73,7 @@ def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     nb = copy.deepcopy(nb)
     nb.metadata = nbformat.NotebookNode(
         kernelspec=KERNELSPEC, language_info={"name": "python"})
+    code_index = 0
     for index, cell in enumerate(nb.cells):
         cell.id = f"cell-{index:03d}"
         keep = {k: v for k, v in cell.metadata.items() if k in ("tags", "jupyter")}
@@ -82,11 +83,15 @@ def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
                 del keep["jupyter"]
         cell.metadata = nbformat.NotebookNode(keep)
         if cell.cell_type == "code":
+            code_index += 1
             cell.execution_count = None
             if CHECK_MARK in cell.source:
+                # nbval skips cells with outputs but no execution count ("unrun"), so checked
+                # cells keep one: their position among code cells, stable across runs.
+                cell.execution_count = code_index
                 for output in cell.outputs:
                     if "execution_count" in output:
-                        output.execution_count = None
+                        output.execution_count = code_index
                     if "metadata" in output:
                         output.metadata = nbformat.NotebookNode()
             else:
