@@ -28,7 +28,8 @@ def build_mlp_generator(latent_dim: int = LATENT_DIM,
     -------
     keras.Model
         Maps ``z: float32 [B, latent_dim]`` to ``images: float32 [B, H, W, C] in [-1, 1]``.
-        Hidden layers use BatchNormalization(momentum=0.8) and ReLU, as in the article.
+        Hidden layers use BatchNormalization(momentum=0.8) and ReLU, as in the article; the
+        output layer starts with small weights (N(0, 0.002²)), so that first images are flat.
     """
     z = keras.Input((latent_dim,), name="z")
     x = z
@@ -37,7 +38,10 @@ def build_mlp_generator(latent_dim: int = LATENT_DIM,
         x = layers.BatchNormalization(momentum=0.8)(x)
         x = layers.ReLU()(x)
     size = image_shape[0] * image_shape[1] * image_shape[2]
-    x = layers.Dense(size, activation="tanh")(x)
+    # A small initial output layer: training starts from flat grey images rather than
+    # per-pixel noise, which the discriminator would otherwise reject at once (lesson 02).
+    small = keras.initializers.RandomNormal(stddev=0.002)
+    x = layers.Dense(size, activation="tanh", kernel_initializer=small)(x)
     images = layers.Reshape(image_shape)(x)
     return keras.Model(z, images, name="mlp_generator")
 
