@@ -68,7 +68,8 @@ def measure(profile, xla: bool, steps: int, seed: int = 0) -> dict:
         float(step(batch, tf.constant(i, tf.int64))["d_loss"])
     loop_s = time.perf_counter() - start
     return {"profile": profile.name, "xla": xla, "batch_size": profile.batch_size,
-            "image_size": profile.image_size, "width": profile.width, "depth": profile.depth,
+            "image_size": profile.image_size, "width": models.remover_width(profile),
+            "depth": profile.depth,
             "params": models.count_params(generator) + models.count_params(discriminator),
             "step_ms": round(compute_s * 1000, 1),
             "images_per_s": round(profile.batch_size / compute_s, 1),
