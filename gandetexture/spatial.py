@@ -73,6 +73,13 @@ class TextureConfig:
         Training steps.
     loss : str
         Adversarial loss name for :func:`gandetexture.losses.get`.
+    d_batchnorm : bool
+        Batch normalization in the discriminator (after its first layer).
+    gray : bool
+        The generator paints one channel, repeated into R, G and B. Set by
+        :func:`train_texture` for grey exemplars (scikit-image's brick, grass and gravel are
+        grey): otherwise the smallest colour cast gives generated patches away to the
+        discriminator, which then wins on colour alone.
     ema : float
         Decay of the exponential moving average of the generator's weights that is used to
         generate (0 turns it off and generates with the trained weights themselves).
@@ -93,6 +100,8 @@ class TextureConfig:
     steps: int = 1000
     loss: str = "nonsaturating"
     ema: float = 0.995
+    d_batchnorm: bool = True
+    gray: bool = False
     seed: int = 0
     exemplar: str = ""
 
@@ -161,6 +170,13 @@ def exemplar_label(name_or_path) -> str:
         return "array"
     text = str(name_or_path)
     return Path(text).stem if ("/" in text or Path(text).suffix) else text
+
+
+def is_gray(image: np.ndarray) -> bool:
+    """True when an ``[H, W, 3]`` image has equal R, G and B everywhere."""
+    image = np.asarray(image)
+    return bool(np.array_equal(image[..., 0], image[..., 1])
+                and np.array_equal(image[..., 0], image[..., 2]))
 
 
 def check_exemplar(image: np.ndarray, crop: int, name: str) -> np.ndarray:
@@ -295,8 +311,10 @@ def build_generator(config: TextureConfig) -> keras.Model:
         x = _conv(x, f, 3, mode, f"conv{k}")
         x = layers.BatchNormalization(momentum=0.9, name=f"bn{k}")(x)
         x = layers.ReLU(name=f"relu{k}")(x)
-    x = _conv(x, 3, 3, mode, "to_rgb")
+    x = _conv(x, 1 if config.gray else 3, 3, mode, "to_rgb")
     images = layers.Activation("tanh", name="tanh")(x)
+    if config.gray:
+        images = layers.Concatenate(name="gray_to_rgb")([images, images, images])
     name = "periodic_texture_generator" if config.periodic else "texture_generator"
     return keras.Model(noise, images, name=name)
 
@@ -317,7 +335,7 @@ def build_discriminator(config: TextureConfig) -> keras.Model:
     x = images
     for k in range(config.upsamplings):
         x = _conv(x, config.width * min(8, 2 ** k), 5, "zeros", f"conv{k}", strides=2)
-        if k > 0:
+        if k > 0 and config.d_batchnorm:
             x = layers.BatchNormalization(momentum=0.9, name=f"bn{k}")(x)
         x = layers.LeakyReLU(0.2, name=f"lrelu{k}")(x)
     logits = _conv(x, 1, 3, "zeros", "logits")
@@ -493,6 +511,8 @@ def train_texture(exemplar, config: TextureConfig, out: str | Path | None = None
     if not config.exemplar:
         config = dataclasses.replace(config, exemplar=label)
     image = exemplar if isinstance(exemplar, np.ndarray) else resolve_exemplar(exemplar)
+    if not config.gray and is_gray(image):
+        config = dataclasses.replace(config, gray=True)
     check_exemplar(np.asarray(image), config.crop, label)
     if config.crop % config.scale:
         raise ValueError(f"crop {config.crop} is not a multiple of the scale {config.scale}")

@@ -197,9 +197,19 @@ def test_cli_bad_input_is_one_line_naming_it(tmp_path, case):
 def test_texture_picker_redraws_on_change(trained):
     _, models = trained
     box = spatial.texture_picker({"plain": models[False], "periodic": models[True]}, size=32)
-    first = box.image.value
+    first = bytes(box.image.value)
     assert first.startswith(b"\x89PNG")
     box.inputs["seed"].value = 7
-    assert box.image.value != first
+    assert bytes(box.image.value) != first
     with pytest.raises(ValueError, match="no trained model"):
         spatial.picker_image({"plain": models[False]}, "other", 0, 32)
+
+
+def test_grey_exemplars_train_a_grey_generator(trained):
+    _, models = trained
+    assert spatial.is_gray(spatial.resolve_exemplar("gravel"))
+    assert models[False].config.gray
+    image = models[False].generate(32, 32, seed=0)
+    np.testing.assert_array_equal(image[..., 0], image[..., 1])
+    colour = spatial.build_generator(SMALL)(spatial.sample_noise(1, 2, 2, SMALL, seed=0))
+    assert colour.shape == (1, 16, 16, 3) and not spatial.is_gray(colour[0].numpy())

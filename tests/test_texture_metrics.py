@@ -82,7 +82,8 @@ def test_radial_spectrum_of_white_noise_is_flat_and_of_smooth_images_falls():
 
 def test_spectrum_distance_needs_one_size(brick):
     with pytest.raises(ValueError, match="one size"):
-        metrics.spectrum_distance(metrics.real_crops(brick, 32, 2), metrics.real_crops(brick, 64, 2))
+        metrics.spectrum_distance(metrics.real_crops(brick, 32, 2),
+                                  metrics.real_crops(brick, 64, 2))
 
 
 def test_seam_measure_sees_a_seam_and_not_a_periodic_image():
