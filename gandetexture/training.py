@@ -324,7 +324,14 @@ def fit(step: Callable[[Any, tf.Tensor], dict[str, tf.Tensor]],
         manager = tf.train.CheckpointManager(checkpoint, directory / "checkpoints",
                                              max_to_keep=keep)
         if resume and manager.latest_checkpoint:
-            checkpoint.restore(manager.latest_checkpoint).expect_partial()
+            try:
+                checkpoint.restore(manager.latest_checkpoint).expect_partial()
+            except (ValueError, tf.errors.OpError) as error:
+                first = str(error).strip().splitlines()[0][:200]
+                raise ValueError(
+                    f"{manager.latest_checkpoint}: this checkpoint does not fit the networks "
+                    f"being trained ({first}); train in another directory, or pass "
+                    "resume=False to start over there") from None
             start = int(counter.numpy())
             history = _load_history(directory / "history.json", start)
         if summary_every:

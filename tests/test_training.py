@@ -120,3 +120,16 @@ def test_plain_call_without_directory():
     assert history["step"] == list(range(5))
     assert previews == [1, 3, 4]
     assert set(history) == {"step", "time", "g_l1"}
+
+
+def test_checkpoint_of_other_networks_is_a_clear_error(tmp_path):
+    step, track = build(adversarial=False)
+    training.fit(step, pairs_dataset(), 2, track=track, directory=tmp_path, progress=False)
+    gdt.set_seed(0)
+    other = models.build_unet_generator(width=8, depth=2)
+    g_opt = training.adam()
+    step = training.make_remover_step(other, None, g_opt)
+    with pytest.raises(ValueError, match="ckpt-2: this checkpoint does not fit"):
+        training.fit(step, pairs_dataset(), 4, track={"generator": other, "g_optimizer": g_opt},
+                     directory=tmp_path, progress=False)
+    assert tf.train.latest_checkpoint(tmp_path / "checkpoints").endswith("ckpt-2")
