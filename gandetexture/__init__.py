@@ -50,14 +50,17 @@ from gandetexture.config import (  # noqa: E402
     set_seed,
     setup,
 )
-from gandetexture.removal import remove_texture  # noqa: E402,F401  (lesson 05)
-from gandetexture.io import ImageLoadError, load_image  # noqa: E402,F401  (exported)
+from gandetexture.io import ImageLoadError, load_image  # noqa: E402
+from gandetexture.removal import remove_texture  # noqa: E402
 
 __version__ = "0.1.0"
 
 __all__ = [
     "PROFILES",
+    "ImageLoadError",
     "Profile",
+    "load_image",
+    "remove_texture",
     "output_dir",
     "profile_table",
     "resolve_profile",
