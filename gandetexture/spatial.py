@@ -456,6 +456,19 @@ class TextureModel:
         return directory
 
 
+def run_folder(root: str | Path, label: str, config: TextureConfig) -> Path:
+    """``root / "<label>-<digest>"``: a run folder named after the exemplar and configuration.
+
+    The digest (8 hex digits of the configuration's SHA-1) changes with any setting, so a run
+    with other settings, or from an older version of the package, gets its own folder and is
+    never overwritten; the same settings find their finished run again.
+    """
+    import hashlib
+
+    text = json.dumps(dataclasses.asdict(config), sort_keys=True)
+    return Path(root) / f"{label}-{hashlib.sha1(text.encode()).hexdigest()[:8]}"
+
+
 def load_texture_model(directory: str | Path) -> TextureModel:
     """Load a model written by :meth:`TextureModel.save` (or ``train-texture``).
 
