@@ -213,3 +213,10 @@ def test_grey_exemplars_train_a_grey_generator(trained):
     np.testing.assert_array_equal(image[..., 0], image[..., 1])
     colour = spatial.build_generator(SMALL)(spatial.sample_noise(1, 2, 2, SMALL, seed=0))
     assert colour.shape == (1, 16, 16, 3) and not spatial.is_gray(colour[0].numpy())
+
+
+def test_run_folder_depends_on_the_configuration(tmp_path):
+    a = spatial.run_folder(tmp_path, "brick", SMALL)
+    assert a == spatial.run_folder(tmp_path, "brick", SMALL)
+    assert a.parent == tmp_path and a.name.startswith("brick-")
+    assert a != spatial.run_folder(tmp_path, "brick", dataclasses.replace(SMALL, steps=7))
