@@ -37,6 +37,15 @@ def adam(learning_rate: float = 2e-4, beta_1: float = 0.5) -> keras.optimizers.A
     return keras.optimizers.Adam(learning_rate=learning_rate, beta_1=beta_1)
 
 
+def plain_adversarial_loss(loss: str | losses_lib.AdversarialLoss) -> losses_lib.AdversarialLoss:
+    """Look up a loss for a step that adds no gradient penalty; refuse one that needs it."""
+    adversarial = losses_lib.get(loss)
+    if adversarial.gradient_penalty_weight:
+        raise ValueError(f"this train step adds no gradient penalty, which {adversarial.name!r} "
+                         "needs; use gandetexture.toy.make_toy_step or another loss")
+    return adversarial
+
+
 def make_gan_step(generator: keras.Model, discriminator: keras.Model,
                   g_optimizer: keras.optimizers.Optimizer,
                   d_optimizer: keras.optimizers.Optimizer,
@@ -67,7 +76,7 @@ def make_gan_step(generator: keras.Model, discriminator: keras.Model,
         returning ``{"d_loss", "g_loss", "d_real", "d_fake"}`` (the last two are the mean
         probabilities D assigns to real and fake images).
     """
-    adversarial = losses_lib.get(loss)
+    adversarial = plain_adversarial_loss(loss)
     _build_optimizer(g_optimizer, generator)
     _build_optimizer(d_optimizer, discriminator)
 
@@ -144,7 +153,7 @@ def make_remover_step(generator: keras.Model, discriminator: keras.Model | None,
         returning ``{"d_loss", "g_adv", "g_l1", "d_real", "d_fake"}`` (without a discriminator
         only ``"g_l1"``); ``d_real``/``d_fake`` are the mean probabilities of "real".
     """
-    adversarial = losses_lib.get(loss)
+    adversarial = plain_adversarial_loss(loss)
     _build_optimizer(g_optimizer, generator)
     if discriminator is None:
         @tf.function(jit_compile=jit_compile)

@@ -77,3 +77,10 @@ def test_fit_stops_with_a_clear_message_on_nan():
     with pytest.raises(training.TrainingDiverged, match="step 2: loss became nan") as info:
         training.fit(step, iter(range(10)), 5, progress=False)
     assert info.value.history["loss"][:2] == [1.0, 1.0]
+
+
+def test_gan_step_refuses_a_loss_that_needs_a_gradient_penalty():
+    generator, discriminator = models.build_mlp_generator(), models.build_mlp_discriminator()
+    with pytest.raises(ValueError, match="wgan-gp"):
+        training.make_gan_step(generator, discriminator, training.adam(), training.adam(),
+                               latent_dim=100, loss="wgan-gp")
