@@ -34,7 +34,7 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
-from gandetexture import losses as losses_lib
+from gandetexture import training
 from gandetexture.config import Profile
 
 CONFIG_FILE = "texture.json"
@@ -387,7 +387,7 @@ def make_texture_step(generator: keras.Model, discriminator: keras.Model,
         probability of "real" over all patches of real and of generated crops). The noise of
         step ``i`` is drawn from ``(config.seed, i)``, so a rerun sees the same noise.
     """
-    adversarial = losses_lib.get(config.loss)
+    adversarial = training.plain_adversarial_loss(config.loss)
     cells = config.crop // config.scale
 
     @tf.function
@@ -518,7 +518,6 @@ def train_texture(exemplar, config: TextureConfig, out: str | Path | None = None
         When the exemplar cannot be read or is smaller than the crop (naming it), or when
         ``out`` holds a run with another configuration.
     """
-    from gandetexture import training
 
     label = name or exemplar_label(exemplar)
     if not config.exemplar:
