@@ -108,14 +108,6 @@ def _build_optimizer(optimizer: keras.optimizers.Optimizer, model: keras.Model) 
         optimizer.build(model.trainable_variables)
 
 
-def l1(prediction: tf.Tensor, target: tf.Tensor) -> tf.Tensor:
-    """Mean absolute error (``losses.l1`` when the losses module provides it)."""
-    own = getattr(losses_lib, "l1", None)
-    if own is not None:
-        return own(prediction, target)
-    return tf.reduce_mean(tf.abs(prediction - target))
-
-
 def make_remover_step(generator: keras.Model, discriminator: keras.Model | None,
                       g_optimizer: keras.optimizers.Optimizer,
                       d_optimizer: keras.optimizers.Optimizer | None = None,
@@ -162,7 +154,7 @@ def make_remover_step(generator: keras.Model, discriminator: keras.Model | None,
             textured, structure = batch
             with tf.GradientTape() as g_tape:
                 prediction = generator(textured, training=True)
-                g_l1 = l1(prediction, structure)
+                g_l1 = losses_lib.l1(prediction, structure)
             g_grads = g_tape.gradient(g_l1, generator.trainable_variables)
             g_optimizer.apply_gradients(zip(g_grads, generator.trainable_variables))
             return {"g_l1": g_l1}
@@ -181,7 +173,7 @@ def make_remover_step(generator: keras.Model, discriminator: keras.Model | None,
             fake_logits = discriminator([textured, prediction], training=True)
             d_loss = adversarial.discriminator(real_logits, fake_logits)
             g_adv = adversarial.generator(fake_logits)
-            g_l1 = l1(prediction, structure)
+            g_l1 = losses_lib.l1(prediction, structure)
             g_loss = g_adv + l1_weight * g_l1
         d_grads = d_tape.gradient(d_loss, discriminator.trainable_variables)
         g_grads = g_tape.gradient(g_loss, generator.trainable_variables)
