@@ -646,14 +646,18 @@ def horizontal_blend(config: TextureConfig, seed_a: int, seed_b: int, cells_h: i
     return np.broadcast_to(ramp[None, None], (1, cells_h, cells_w, config.global_channels)).copy()
 
 
+def _to_uint8(image: np.ndarray) -> np.ndarray:
+    """``float32 [H, W, 3] in [-1, 1]`` to ``uint8 [H, W, 3]`` (rounded, clipped)."""
+    return np.clip((np.asarray(image) + 1.0) * 127.5 + 0.5, 0, 255).astype(np.uint8)
+
+
 def save_png(image: np.ndarray, path: str | Path) -> Path:
     """Write ``float32 [H, W, 3] in [-1, 1]`` as an 8-bit RGB PNG."""
     from PIL import Image
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    array = np.clip((np.asarray(image) + 1.0) * 127.5 + 0.5, 0, 255).astype(np.uint8)
-    Image.fromarray(array).save(path)
+    Image.fromarray(_to_uint8(image)).save(path)
     return path
 
 
@@ -675,8 +679,7 @@ def picker_png(models: dict[str, TextureModel], name: str, seed: int, size: int)
 
     image = picker_image(models, name, seed, size)
     buffer = io.BytesIO()
-    Image.fromarray(np.clip((image + 1.0) * 127.5 + 0.5, 0, 255).astype(np.uint8)).save(
-        buffer, format="png")
+    Image.fromarray(_to_uint8(image)).save(buffer, format="png")
     return buffer.getvalue()
 
 
