@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import random
 from pathlib import Path
-
-import numpy as np
 
 ENV_PROFILE = "GANDETEXTURE_PROFILE"
 ENV_OUTPUT = "GANDETEXTURE_OUTPUT"
@@ -124,11 +121,7 @@ def set_seed(seed: int = 0) -> None:
     import keras
     import tensorflow as tf
 
-    seed = int(seed)
-    random.seed(seed)
-    np.random.seed(seed)
-    keras.utils.set_random_seed(seed)  # also seeds Python, NumPy and the TF global seed
-    tf.random.set_seed(seed)
+    keras.utils.set_random_seed(int(seed))  # Python's random, NumPy, TF's global seed, Keras
     tf.config.experimental.enable_op_determinism()
 
 
