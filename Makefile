@@ -9,7 +9,6 @@ PROFILE ?= cpu
 EXTRAS ?= dev
 
 export TF_CPP_MIN_LOG_LEVEL := 3
-export TF_ENABLE_ONEDNN_OPTS := 0
 export PYTHONUNBUFFERED := 1
 
 .PHONY: install lab test lint unit nbval papermill book-smoke book notebooks clean

@@ -48,6 +48,8 @@ class Profile:
         Draw the fixed preview batch every this many steps.
     remover_width : int
         Base width of the texture remover's networks (lessons 04-05); 0 means ``width``.
+    remover_batch_size : int
+        Batch size of the texture remover (lessons 04-05); 0 means ``batch_size``.
     """
 
     name: str
@@ -62,6 +64,7 @@ class Profile:
     n_pairs: int
     preview_every: int
     remover_width: int = 0
+    remover_batch_size: int = 0
 
 
 PROFILES: dict[str, Profile] = {
@@ -69,8 +72,8 @@ PROFILES: dict[str, Profile] = {
                      toy_steps=50, remover_steps=10, texture_steps=10, n_pairs=64,
                      preview_every=10),
     "cpu": Profile("cpu", image_size=64, batch_size=32, width=32, depth=4, gan_steps=6000,
-                   toy_steps=2000, remover_steps=1500, texture_steps=1200, n_pairs=4096,
-                   preview_every=500, remover_width=16),
+                   toy_steps=2000, remover_steps=8000, texture_steps=1200, n_pairs=4096,
+                   preview_every=500, remover_width=16, remover_batch_size=16),
     "gpu": Profile("gpu", image_size=128, batch_size=64, width=64, depth=6, gan_steps=20000,
                    toy_steps=5000, remover_steps=20000, texture_steps=10000, n_pairs=20000,
                    preview_every=2000),
@@ -148,9 +151,10 @@ def profile_table() -> str:
     """The profiles as a fixed-width text table (one row per field)."""
     fields = [f.name for f in dataclasses.fields(Profile) if f.name != "name"]
     names = list(PROFILES)
-    rows = [f"{'':<14}" + "".join(f"{n:>8}" for n in names)]
+    pad = max(len(f) for f in fields) + 1
+    rows = [" " * pad + "".join(f"{n:>8}" for n in names)]
     for field in fields:
-        rows.append(f"{field:<14}" + "".join(f"{getattr(PROFILES[n], field):>8}" for n in names))
+        rows.append(f"{field:<{pad}}" + "".join(f"{getattr(PROFILES[n], field):>8}" for n in names))
     return "\n".join(rows)
 
 

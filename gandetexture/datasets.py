@@ -84,6 +84,32 @@ def compose(structure, texture, mode: str = "multiplicative", amplitude=0.3) -> 
     return np.clip(out, 0.0, 1.0).astype(np.float32)
 
 
+def centre_texture(texture) -> np.ndarray:
+    """Shift a texture so that each colour channel averages 0.5: ``t = 2 T - 1`` averages 0.
+
+    The texture keeps its pattern, contrast and hue; only its average colour is fixed. Then
+    ``compose`` changes the average colour of a structure by no more than clipping does
+    (``"multiplicative"``, ``"additive"``) or pulls it towards grey (``"mix"``): a remover can
+    tell from the image alone what the structure's colour was, which a random average tint
+    would hide (measured before this change: 63 % of a trained remover's squared error on the
+    validation split was the per-image average colour). The real photographs of
+    :func:`real_texture_pairs` are normalised the same way.
+
+    Parameters
+    ----------
+    texture : array-like
+        ``float32 [..., H, W, C] in [0, 1]``.
+
+    Returns
+    -------
+    np.ndarray
+        ``float32``, same shape, in ``[0, 1]``.
+    """
+    t = np.asarray(texture, np.float32)
+    centred = t - t.mean(axis=(-3, -2), keepdims=True) + 0.5
+    return np.clip(centred, 0.0, 1.0).astype(np.float32)
+
+
 def _scale_range(size: int) -> tuple[float, float]:
     return 3.0, max(6.0, size / 6.0)
 
@@ -100,7 +126,7 @@ def _draw_pair(size: int, seed: int, split: str, index: int, blend: str,
     structure = _structures.structure(size, int(rng.integers(2**31)))
     params = _textures.random_params(int(rng.integers(2**31)), families,
                                      scale_range or _scale_range(size), colored)
-    texture = _textures.render(size=size, **params)
+    texture = centre_texture(_textures.render(size=size, **params))
     a = float(rng.uniform(*amplitude))
     mode = BLENDS[int(rng.integers(len(BLENDS)))] if blend == "random" else blend
     info = {**params, "blend": mode, "amplitude": a}
@@ -297,7 +323,7 @@ def pair_stream(size: int, batch_size: int, seed: int = 0, split: str = "train",
     rng = _pair_rng(seed, split, 10**9)
     bank_s = _structures.make_structures(bank_size, size, int(rng.integers(2**31)))
     bank_t = np.stack([
-        _textures.random_texture(size, int(k), families, _scale_range(size))[0]
+        centre_texture(_textures.random_texture(size, int(k), families, _scale_range(size))[0])
         for k in rng.integers(0, 2**31, bank_size)])
     hw = size * size
     # banks flattened to pixels: one gather picks an image and its flip/rotation at once

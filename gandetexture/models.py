@@ -83,8 +83,38 @@ def unet_channels(width: int, depth: int) -> list[int]:
     return [width * min(2 ** level, 8) for level in range(depth)]
 
 
+class BroadcastConcat(layers.Layer):
+    """Concatenate a per-image vector to every position of a feature map.
+
+    ``[features: [B, H, W, C], vector: [B, K]] -> [B, H, W, C + K]``.
+    """
+
+    def call(self, inputs):
+        features, vector = inputs
+        shape = keras.ops.shape(features)
+        tiled = keras.ops.broadcast_to(vector[:, None, None, :],
+                                       (shape[0], shape[1], shape[2], vector.shape[-1]))
+        return keras.ops.concatenate([features, tiled], axis=-1)
+
+
+class ChannelAffine(layers.Layer):
+    """Per-image, per-channel gain and offset: ``image · (1 + gain) + offset``.
+
+    ``[image: [B, H, W, C], params: [B, 2C]]`` (gains first) ``-> [B, H, W, C]``; zero
+    ``params`` leave the image unchanged.
+    """
+
+    def call(self, inputs):
+        image, params = inputs
+        channels = image.shape[-1]
+        gain = params[:, None, None, :channels]
+        offset = params[:, None, None, channels:]
+        return image * (1.0 + gain) + offset
+
+
 def build_unet_generator(width: int = 32, depth: int = 4, residual: bool = True,
                          channels: int = 3, full_res: bool = True,
+                         global_context: bool = False,
                          name: str = "unet_generator") -> keras.Model:
     """The texture remover: a U-Net (pix2pix generator) from a textured image to its structure.
 
@@ -110,6 +140,13 @@ def build_unet_generator(width: int = 32, depth: int = 4, residual: bool = True,
         are concatenated with the input image itself before a 3×3 convolution makes the output
         (the finest texture is only visible at full resolution); ``False``: the pix2pix head,
         one transposed convolution straight to the output.
+    global_context : bool
+        Add an image-level pathway: the bottleneck is averaged over all positions into a
+        ``4 · width`` vector (:class:`keras.layers.GlobalAveragePooling2D` and a dense layer),
+        which is handed to every position of the decoder (:class:`BroadcastConcat`) and sets a
+        per-image gain and offset of each output channel (:class:`ChannelAffine`, starting at
+        the identity). A tint or a contrast change laid over the *whole* image is one number
+        per channel; convolutions alone only see a window of it.
 
     Returns
     -------
@@ -131,6 +168,10 @@ def build_unet_generator(width: int = 32, depth: int = 4, residual: bool = True,
             x = layers.BatchNormalization(name=f"down{level + 1}_bn")(x)
         x = layers.LeakyReLU(0.2, name=f"down{level + 1}_act")(x)
         skips.append(x)
+    if global_context:
+        context = layers.GlobalAveragePooling2D(name="context_pool")(x)
+        context = layers.Dense(4 * width, activation="relu", name="context")(context)
+        x = BroadcastConcat(name="context_to_decoder")([x, context])
     for level in reversed(range(1, depth)):
         x = layers.Conv2DTranspose(unet_channels(width, depth)[level - 1], 4, strides=2,
                                    padding="same", use_bias=False, kernel_initializer=init,
@@ -155,7 +196,14 @@ def build_unet_generator(width: int = 32, depth: int = 4, residual: bool = True,
                                      name="head")(x)
     if residual:
         out = layers.Add(name="input_plus_correction")([textured, out])
+        if global_context:
+            affine = layers.Dense(2 * channels, kernel_initializer="zeros",
+                                  name="context_affine")(context)
+            out = ChannelAffine(name="channel_affine")([out, affine])
     else:
+        if global_context:
+            out = BroadcastConcat(name="context_to_head")([out, context])
+            out = layers.Conv2D(channels, 1, kernel_initializer=init, name="context_head")(out)
         out = layers.Activation("tanh", name="tanh")(out)
     return keras.Model(textured, out, name=name)
 
@@ -216,7 +264,8 @@ def remover_width(profile) -> int:
     return int(getattr(profile, "remover_width", 0) or profile.width)
 
 
-def build_remover(profile, residual: bool = True) -> tuple[keras.Model, keras.Model]:
+def build_remover(profile, residual: bool = True, global_context: bool = True
+                  ) -> tuple[keras.Model, keras.Model]:
     """The generator and discriminator of lesson 05 sized by a profile.
 
     Parameters
@@ -230,6 +279,7 @@ def build_remover(profile, residual: bool = True) -> tuple[keras.Model, keras.Mo
         See :func:`build_unet_generator` and :func:`build_patchgan_discriminator`.
     """
     width = remover_width(profile)
-    generator = build_unet_generator(width, profile.depth, residual=residual)
+    generator = build_unet_generator(width, profile.depth, residual=residual,
+                                     global_context=global_context)
     discriminator = build_patchgan_discriminator(width, patchgan_layers(profile.depth))
     return generator, discriminator

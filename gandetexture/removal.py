@@ -36,10 +36,25 @@ WEIGHTS_FILE = "generator.weights.h5"
 #: 23.1 dB with 1e-3 against 22.0 dB with 2e-4). The discriminator keeps 2e-4.
 GENERATOR_LR = 1e-3
 
+#: Final learning rate of the generator's cosine decay, as a fraction of :data:`GENERATOR_LR`.
+DECAY_FLOOR = 0.05
 
-def optimizers() -> tuple[keras.optimizers.Optimizer, keras.optimizers.Optimizer]:
-    """Adam for the generator (:data:`GENERATOR_LR`) and the discriminator (2e-4), β1 = 0.5."""
-    return training.adam(GENERATOR_LR), training.adam()
+
+def optimizers(steps: int | None = None
+               ) -> tuple[keras.optimizers.Optimizer, keras.optimizers.Optimizer]:
+    """Adam for the generator (:data:`GENERATOR_LR`) and the discriminator (2e-4), β1 = 0.5.
+
+    With ``steps``, the generator's learning rate follows a cosine from :data:`GENERATOR_LR`
+    down to ``DECAY_FLOOR ×`` that at step ``steps`` (the schedule reads the optimizer's own
+    step counter, which checkpoints hold, so a resumed run continues on the same curve).
+    Measured on 256 validation pairs after 1000 steps: 24.54 dB with the decay, 24.39 dB
+    without.
+    """
+    rate = GENERATOR_LR
+    if steps:
+        rate = keras.optimizers.schedules.CosineDecay(GENERATOR_LR, int(steps),
+                                                      alpha=DECAY_FLOOR)
+    return training.adam(rate), training.adam()
 
 
 # --------------------------------------------------------------------------------- data
@@ -63,9 +78,28 @@ def evaluation_data(profile: config.Profile, seed: int = 0) -> dict[str, tuple[n
             "real": datasets.real_texture_pairs(n, size, seed)}
 
 
+def batch_size(profile: config.Profile) -> int:
+    """Batch size of the remover: ``profile.remover_batch_size``, else ``profile.batch_size``."""
+    return int(getattr(profile, "remover_batch_size", 0) or profile.batch_size)
+
+
+def bank_size(profile: config.Profile) -> int:
+    """Structures (and textures) drawn for :func:`training_data`: half of ``n_pairs``, 32-2048.
+
+    Measured on 256 validation pairs after 1000 steps: 24.73 dB from a bank of 2048 against
+    24.39 dB from 256 (fewer distinct structures, more memorised).
+    """
+    return int(np.clip(profile.n_pairs // 2, 32, 2048))
+
+
 def training_data(profile: config.Profile, seed: int = 0) -> tf.data.Dataset:
-    """Endless procedural training batches ``(textured, structure)`` in [-1, 1]."""
-    return datasets.pair_stream(profile.image_size, profile.batch_size, seed=seed)
+    """Endless procedural training batches ``(textured, structure)`` in [-1, 1].
+
+    :func:`batch_size` pairs per batch, combined on the fly from :func:`bank_size` structures
+    and textures (:func:`gandetexture.datasets.pair_stream`).
+    """
+    return datasets.pair_stream(profile.image_size, batch_size(profile), seed=seed,
+                                bank_size=bank_size(profile))
 
 
 # --------------------------------------------------------------------------------- models
@@ -98,8 +132,9 @@ def load_remover(directory: str | Path) -> keras.Model:
                          f"train-remover --out {directory}`")
     try:
         spec = json.loads(spec_file.read_text())
-        generator = models.build_unet_generator(int(spec["width"]), int(spec["depth"]),
-                                                residual=bool(spec.get("residual", True)))
+        generator = models.build_unet_generator(
+            int(spec["width"]), int(spec["depth"]), residual=bool(spec.get("residual", True)),
+            global_context=bool(spec.get("global_context", False)))
         generator.load_weights(weights)
     except (OSError, KeyError, TypeError, ValueError) as error:
         raise ValueError(f"{directory}: the saved remover cannot be read ({error})") from None
@@ -267,10 +302,12 @@ def evaluate(generator: keras.Model, data: dict[str, tuple[np.ndarray, np.ndarra
 
 # --------------------------------------------------------------------------------- training
 
-def remover_spec(profile: config.Profile, residual: bool = True) -> dict[str, Any]:
+def remover_spec(profile: config.Profile, residual: bool = True,
+                 global_context: bool = True) -> dict[str, Any]:
     """What ``remover.json`` records: the architecture of ``models.build_remover(profile)``."""
     return {"width": models.remover_width(profile), "depth": profile.depth, "residual": residual,
-            "profile": profile.name, "image_size": profile.image_size}
+            "global_context": global_context, "profile": profile.name,
+            "image_size": profile.image_size}
 
 
 def train_remover(profile: config.Profile | str, out: str | Path, steps: int | None = None,
@@ -309,7 +346,7 @@ def train_remover(profile: config.Profile | str, out: str | Path, steps: int | N
     config.set_seed(seed)
     keras.backend.clear_session()
     generator, discriminator = models.build_remover(profile)
-    g_opt, d_opt = optimizers()
+    g_opt, d_opt = optimizers(steps)
     if jit_compile is None:
         jit_compile = bool(getattr(profile, "xla", False))
     step = training.make_remover_step(generator, discriminator, g_opt, d_opt,
@@ -339,13 +376,14 @@ def train_remover(profile: config.Profile | str, out: str | Path, steps: int | N
     save_remover(generator, out, **remover_spec(profile))
     # images/s over this call's steps after its first one (which includes tracing)
     times = [t for s, t in zip(history["step"], history["time"]) if s >= first]
-    images_per_s = (profile.batch_size * (len(times) - 2) / (times[-1] - times[0])
+    images_per_s = (batch_size(profile) * (len(times) - 2) / (times[-1] - times[0])
                     if len(times) > 2 and times[-1] > times[0] else float("nan"))
     scores = evaluate(generator, data)
     result = {
         "profile": profile.name, "seed": seed, "steps": steps,
         "steps_done": history["step"][-1] + 1 if history["step"] else 0,
-        "batch_size": profile.batch_size, "image_size": profile.image_size,
+        "batch_size": batch_size(profile), "bank_size": bank_size(profile),
+        "image_size": profile.image_size,
         "xla": bool(jit_compile),
         "params": {"generator": models.count_params(generator),
                    "discriminator": models.count_params(discriminator)},

@@ -49,6 +49,18 @@ def test_options_and_info():
         datasets.make_pairs(1, 24, seed=0, split="holdout")
 
 
+def test_centred_textures_keep_the_structure_colour():
+    t = np.random.default_rng(0).uniform(0.0, 0.4, (2, 8, 8, 3)).astype(np.float32)
+    centred = datasets.centre_texture(t)
+    np.testing.assert_allclose(centred.mean(axis=(1, 2)), 0.5, atol=1e-6)
+    np.testing.assert_allclose(centred - centred.mean(axis=(1, 2), keepdims=True),
+                               t - t.mean(axis=(1, 2), keepdims=True), atol=1e-6)
+    # additive pairs: the average colour of an image is its structure's (up to clipping)
+    textured, structure = datasets.make_pairs(16, 32, 0, blend="additive")
+    shift = np.abs(textured.mean(axis=(1, 2)) - structure.mean(axis=(1, 2)))
+    assert np.median(shift) < 0.02
+
+
 def test_compose_formulas():
     s = np.full((2, 2, 3), 0.5, np.float32)
     big_t = np.full((2, 2, 3), 0.75, np.float32)  # t = 2 T - 1 = 0.5

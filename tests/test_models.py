@@ -41,3 +41,28 @@ def test_profile_models_build(name):
     assert models.count_params(g) > models.count_params(d) > 0
     assert models.receptive_field(d) <= 2 * size
     assert size % 2 ** profile.depth == 0
+
+
+@pytest.mark.parametrize("residual", [True, False])
+def test_global_context_generator_shapes_and_identity(residual):
+    g = models.build_unet_generator(width=4, depth=2, residual=residual, global_context=True)
+    x = tf.random.uniform([2, 16, 24, 3], -1, 1, seed=1)
+    assert g(x, training=False).shape == (2, 16, 24, 3)
+    assert "context" in [layer.name for layer in g.layers]
+    if residual:  # the context's gain and offset start at zero: still the identity
+        np.testing.assert_allclose(g(x, training=False), x, atol=1e-6)
+
+
+def test_channel_affine_is_one_gain_and_offset_per_image_and_channel():
+    image = tf.ones([2, 3, 3, 3])
+    params = tf.constant([[0.0, 1.0, -0.5, 0.1, 0.0, 0.0], [0.0] * 6])
+    out = models.ChannelAffine()([image, params]).numpy()
+    np.testing.assert_allclose(out[0, 1, 2], [1.1, 2.0, 0.5], atol=1e-6)
+    np.testing.assert_allclose(out[1], 1.0)
+
+
+def test_broadcast_concat_copies_the_vector_everywhere():
+    out = models.BroadcastConcat()([tf.zeros([2, 5, 7, 1]), tf.constant([[1.0, 2.0],
+                                                                          [3.0, 4.0]])])
+    assert out.shape == (2, 5, 7, 3)
+    np.testing.assert_allclose(out[1, 4, 6], [0.0, 3.0, 4.0])

@@ -60,6 +60,37 @@ def test_load_remover_round_trip(model_dir, plain_generator):
         removal.load_remover(model_dir / "missing")
 
 
+def test_load_remover_round_trip_with_global_context(tmp_path):
+    gdt.set_seed(1)
+    g = models.build_unet_generator(width=4, depth=2, global_context=True)
+    removal.save_remover(g, tmp_path, width=4, depth=2, residual=True, global_context=True)
+    x = np.random.default_rng(4).uniform(0, 1, (2, 16, 16, 3)).astype(np.float32)
+    np.testing.assert_allclose(removal.predict(removal.load_remover(tmp_path), x),
+                               removal.predict(g, x), atol=1e-6)
+
+
+def test_generator_learning_rate_decays_along_a_cosine():
+    g_opt, d_opt = removal.optimizers(100)
+    rate = g_opt.learning_rate  # the schedule's value at the optimizer's step (0 here)
+    assert float(rate) == pytest.approx(removal.GENERATOR_LR)
+    schedule = g_opt._learning_rate
+    assert float(schedule(50)) == pytest.approx(removal.GENERATOR_LR * (1 + removal.DECAY_FLOOR)
+                                                / 2, rel=1e-4)
+    assert float(schedule(100)) == pytest.approx(removal.GENERATOR_LR * removal.DECAY_FLOOR)
+    assert float(d_opt.learning_rate) == pytest.approx(2e-4)
+    assert float(removal.optimizers()[0].learning_rate) == pytest.approx(removal.GENERATOR_LR)
+
+
+def test_remover_batch_and_bank_sizes_follow_the_profile():
+    cpu, smoke = gdt.PROFILES["cpu"], gdt.PROFILES["smoke"]
+    assert removal.batch_size(cpu) == cpu.remover_batch_size == 16
+    assert removal.batch_size(smoke) == smoke.batch_size
+    assert removal.bank_size(cpu) == 2048 and removal.bank_size(smoke) == 32
+    textured, structure = next(iter(removal.training_data(smoke)))
+    assert textured.shape == structure.shape == (smoke.batch_size, smoke.image_size,
+                                                 smoke.image_size, 3)
+
+
 def write_image(path, array):
     Image.fromarray(array).save(path)
     return path

@@ -36,7 +36,6 @@ def main() -> int:
     import papermill as pm
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
     os.environ.setdefault("GANDETEXTURE_OUTPUT", str(ROOT / "build" / "outputs"))
     out_dir = ROOT / "build" / "executed" / args.profile
     out_dir.mkdir(parents=True, exist_ok=True)

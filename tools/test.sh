@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.venv/bin}
-export TF_CPP_MIN_LOG_LEVEL=3 TF_ENABLE_ONEDNN_OPTS=0 PYTHONUNBUFFERED=1
+export TF_CPP_MIN_LOG_LEVEL=3 PYTHONUNBUFFERED=1
 start=$SECONDS
 stage() { printf '\n===== %s (%ds elapsed) =====\n' "$1" $((SECONDS - start)); }
 
