@@ -67,12 +67,12 @@ def measure(profile, xla: bool, steps: int, seed: int = 0) -> dict:
         waited += time.perf_counter() - before
         float(step(batch, tf.constant(i, tf.int64))["d_loss"])
     loop_s = time.perf_counter() - start
-    return {"profile": profile.name, "xla": xla, "batch_size": profile.batch_size,
+    return {"profile": profile.name, "xla": xla, "batch_size": removal.batch_size(profile),
             "image_size": profile.image_size, "width": models.remover_width(profile),
             "depth": profile.depth,
             "params": models.count_params(generator) + models.count_params(discriminator),
             "step_ms": round(compute_s * 1000, 1),
-            "images_per_s": round(profile.batch_size / compute_s, 1),
+            "images_per_s": round(removal.batch_size(profile) / compute_s, 1),
             "gflop_per_step": round(flops / 1e9, 3),
             "gflop_per_s": round(flops / 1e9 / compute_s, 1),
             "input_wait_share": round(waited / loop_s, 3)}
@@ -87,7 +87,9 @@ def main() -> int:
                         help="write benchmarks/train_step.json (read by lesson 04)")
     args = parser.parse_args()
     load = os.getloadavg()[0]
+    onednn = "off" if os.environ.get("TF_ENABLE_ONEDNN_OPTS") == "0" else "on"
     machine = (f"{platform.machine()}, {os.cpu_count()} cores, TensorFlow {tf.__version__}, "
+               f"oneDNN {onednn}, "
                f"load average {load:.1f} at the start")
     print(machine)
     rows = []
