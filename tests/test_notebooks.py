@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import sys
+import tomllib
 from pathlib import Path
 
 import nbformat
@@ -74,11 +75,71 @@ def test_every_lesson_is_in_the_book_and_every_entry_exists():
     assert entries == sorted(entries), "lessons should appear in teaching order"
 
 
-def test_nb_tool_round_trips_a_percent_script():
-    script = '# %% [markdown]\n# # Title\n\n# %% tags=["parameters"]\nPROFILE = "auto"\n' \
-             "SEED = 0\n\n# %% [solution]\nprint(1)\n"
-    notebook = nbtool.clean(nbtool.from_percent(script))
-    assert [c.cell_type for c in notebook.cells] == ["markdown", "code", "code"]
-    assert notebook.cells[0].source == "# Title"
-    assert notebook.cells[1].metadata["tags"] == ["parameters"]
-    assert notebook.cells[2].metadata["jupyter"] == {"source_hidden": True}
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_lesson_is_paired_with_its_script_and_in_sync(path):
+    assert path.with_suffix(".py").exists(), f"run `python tools/nb.py sync {path}`"
+    assert nbtool.problems(path) == []
+
+
+def test_every_script_has_its_notebook():
+    scripts = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
+    assert [p.stem for p in scripts] == [p.stem for p in NOTEBOOKS]
+
+
+def test_jupytext_pairing_is_configured():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["jupytext"]
+    assert config["formats"] == "ipynb,py:percent"
+
+
+SCRIPT = """# %% [markdown]
+# # Title
+
+# %% tags=["parameters"]
+PROFILE = "auto"
+SEED = 0
+
+# %%
+print(2)  # NBVAL_CHECK_OUTPUT
+
+# %%
+print(3)
+
+# %% jupyter={"source_hidden": true} tags=["hide-input", "solution"]
+print(1)
+"""
+
+
+def test_sync_builds_the_notebook_and_keeps_only_checked_outputs(tmp_path):
+    script = tmp_path / "99_demo.py"
+    script.write_text(SCRIPT)
+    nbtool.main(["sync", str(script)])
+    notebook = script.with_suffix(".ipynb")
+    nb = nbformat.read(notebook, as_version=4)
+    assert [c.cell_type for c in nb.cells] == ["markdown", "code", "code", "code", "code"]
+    assert nb.cells[0].source == "# Title"
+    assert nb.cells[1].metadata == {"tags": ["parameters"]}
+    assert nb.cells[4].metadata == {"jupyter": {"source_hidden": True},
+                                    "tags": ["hide-input", "solution"]}
+    assert script.read_text() == SCRIPT  # the script is already in jupytext's own form
+
+    # A run in JupyterLab: counts, outputs and metadata noise everywhere.
+    for count, cell in enumerate(nb.cells[1:], start=7):
+        cell.execution_count = count
+        cell.metadata["scrolled"] = True
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=f"{count}\n")]
+    nb.metadata["widgets"] = {"state": {}}
+    notebook.write_text(nbformat.writes(nb))
+    assert nbtool.main(["check", str(notebook)]) == 1
+    nbtool.main(["clean", str(notebook)])
+    assert nbtool.main(["check", str(notebook)]) == 0
+    cells = nbformat.read(notebook, as_version=4).cells
+    assert cells[2].execution_count == 2 and cells[2].outputs[0].text == "8\n"  # checked cell
+    assert all(c.execution_count is None and not c.outputs for c in cells[1:] if c is not cells[2])
+
+    # The author edits the script: syncing it keeps the checked cell's stored output.
+    script.write_text(SCRIPT.replace("# # Title", "# # New title"))
+    assert nbtool.main(["check", str(notebook)]) == 1
+    nbtool.main(["sync", str(script)])
+    assert nbtool.main(["check", str(notebook)]) == 0
+    cells = nbformat.read(notebook, as_version=4).cells
+    assert cells[0].source == "# New title" and cells[2].outputs[0].text == "8\n"

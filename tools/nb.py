@@ -1,101 +1,77 @@
-"""Notebook housekeeping for authors: convert, clean, refresh stored outputs, check.
+"""Notebook housekeeping for authors: a thin wrapper over jupytext and nbstripout.
 
-Usage (from the repository root, inside the course's virtual environment)::
+Every lesson is a pair: ``notebooks/NN_x.py`` (jupytext ``py:percent``, the source a reviewer
+diffs) and ``notebooks/NN_x.ipynb`` (what learners open). The pairing is configured in
+pyproject.toml's ``[tool.jupytext]``, so JupyterLab (with jupytext) saves both. Usage, from the
+repository root inside the course's virtual environment::
 
-    python tools/nb.py new notebooks/05_x.py      # percent-format script -> notebooks/05_x.ipynb
-    python tools/nb.py clean notebooks/*.ipynb    # strip outputs and metadata noise
-    python tools/nb.py refresh notebooks/02_x.ipynb  # run under smoke, keep checked outputs
-    python tools/nb.py check notebooks/*.ipynb    # exit 1 if any notebook is not clean
+    python tools/nb.py sync notebooks/05_x.py        # script -> notebook (keeps checked outputs)
+    python tools/nb.py sync notebooks/05_x.ipynb     # notebook -> script
+    python tools/nb.py refresh notebooks/05_x.ipynb  # run under smoke, store checked outputs
+    python tools/nb.py clean notebooks/*.ipynb       # strip outputs and metadata noise
+    python tools/nb.py check notebooks/*.ipynb       # exit 1 if not clean or script out of sync
 
-Committed notebooks keep no outputs except those of cells marked ``# NBVAL_CHECK_OUTPUT``,
-whose outputs (from a ``smoke`` run) nbval compares. Metadata is reduced to the kernel spec,
-cell tags and the ``jupyter.source_hidden`` flag used for exercise solutions.
+The file named to ``sync`` is the source; the other one of the pair is rewritten (a new
+script gets its notebook). Committed notebooks keep no outputs except those of cells whose
+source contains ``# NBVAL_CHECK_OUTPUT`` (outputs of a ``smoke`` run, which nbval compares).
+Metadata is reduced to the kernel spec, cell tags and ``jupyter.source_hidden`` (solutions).
 
-In a percent-format script, cells start with ``# %%`` (code) or ``# %% [markdown]``; tags are
-given as ``# %% tags=["parameters"]``; ``# %% [solution]`` makes a hidden solution code cell.
+In the script, cells start with ``# %%`` (code) or ``# %% [markdown]``; metadata follows on the
+same line: ``# %% tags=["parameters"]``, and a hidden exercise solution is
+``# %% jupyter={"source_hidden": true} tags=["hide-input", "solution"]``.
 """
 
 from __future__ import annotations
 
 import copy
-import json
 import os
-import re
 import sys
 import tempfile
 from pathlib import Path
 
+import jupytext
 import nbformat
+from jupytext.combine import combine_inputs_with_outputs
+from jupytext.config import load_jupytext_configuration_file
+from nbstripout import strip_output
 
 CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
-SOLUTION_TAGS = ["hide-input", "solution"]
-
-
-def _cell_source(lines: list[str]) -> str:
-    while lines and not lines[-1].strip():
-        lines.pop()
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    return "\n".join(lines)
-
-
-def from_percent(text: str) -> nbformat.NotebookNode:
-    """Build a notebook from a percent-format script."""
-    nb = nbformat.v4.new_notebook()
-    header = re.compile(r"^# %%(?:\s*\[(?P<kind>\w+)\])?(?:\s*tags=(?P<tags>\[.*\]))?\s*$")
-    cells: list[tuple[str, list[str], list[str]]] = []
-    for line in text.splitlines():
-        match = header.match(line)
-        if match:
-            kind = match.group("kind") or "code"
-            tags = json.loads(match.group("tags")) if match.group("tags") else []
-            cells.append((kind, tags, []))
-        elif cells:
-            cells[-1][2].append(line)
-    for kind, tags, lines in cells:
-        if kind == "markdown":
-            body = [re.sub(r"^# ?", "", ln) for ln in lines]
-            cell = nbformat.v4.new_markdown_cell(_cell_source(body))
-        else:
-            cell = nbformat.v4.new_code_cell(_cell_source(lines))
-            if kind == "solution":
-                tags = tags + SOLUTION_TAGS
-                cell.metadata["jupyter"] = {"source_hidden": True}
-        if tags:
-            cell.metadata["tags"] = tags
-        nb.cells.append(cell)
-    return nb
+SCRIPT_FORMAT = "py:percent"
+# The repository's [tool.jupytext] settings, the ones JupyterLab's jupytext uses too.
+PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
+CONFIG = load_jupytext_configuration_file(str(PYPROJECT))
 
 
 def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Strip outputs (except checked cells'), execution counts and metadata noise."""
     nb = copy.deepcopy(nb)
-    nb.metadata = nbformat.NotebookNode(
-        kernelspec=KERNELSPEC, language_info={"name": "python"})
-    code_index = 0
-    for index, cell in enumerate(nb.cells):
-        cell.id = f"cell-{index:03d}"
+    nb.metadata = nbformat.NotebookNode(kernelspec=KERNELSPEC, language_info={"name": "python"})
+    for cell in nb.cells:
         keep = {k: v for k, v in cell.metadata.items() if k in ("tags", "jupyter")}
         if "jupyter" in keep:
             keep["jupyter"] = {k: v for k, v in keep["jupyter"].items() if k == "source_hidden"}
             if not keep["jupyter"]:
                 del keep["jupyter"]
         cell.metadata = nbformat.NotebookNode(keep)
-        if cell.cell_type == "code":
-            code_index += 1
-            cell.execution_count = None
-            if CHECK_MARK in cell.source:
-                # nbval skips cells with outputs but no execution count ("unrun"), so checked
-                # cells keep one: their position among code cells, stable across runs.
-                cell.execution_count = code_index
-                for output in cell.outputs:
-                    if "execution_count" in output:
-                        output.execution_count = code_index
-                    if "metadata" in output:
-                        output.metadata = nbformat.NotebookNode()
-            else:
-                cell.outputs = []
+        if cell.cell_type == "code" and CHECK_MARK in cell.source:
+            cell.metadata.keep_output = True  # nbstripout's per-cell switch, removed below
+    strip_output(nb, keep_output=False, keep_count=False, keep_id=True)
+    code_index = 0
+    for index, cell in enumerate(nb.cells):
+        cell.id = f"cell-{index:03d}"
+        if cell.cell_type != "code":
+            continue
+        code_index += 1
+        if cell.metadata.pop("keep_output", False):
+            # nbval treats a cell with outputs but no execution count as "unrun" and fails, so
+            # checked cells keep one: their position among code cells, stable across runs.
+            cell.execution_count = code_index
+            for output in cell.outputs:
+                if "execution_count" in output:
+                    output.execution_count = code_index
+                if "metadata" in output:
+                    output.metadata = nbformat.NotebookNode()
     nbformat.validator.normalize(nb)
     return nb
 
@@ -105,10 +81,47 @@ def dumps(nb: nbformat.NotebookNode) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
+def script_text(nb: nbformat.NotebookNode) -> str:
+    """The paired percent script of a notebook, as jupytext writes it under the repo's config."""
+    return jupytext.writes(nb, fmt=SCRIPT_FORMAT, config=CONFIG)
+
+
+def sync(path: Path) -> None:
+    """Rewrite the other file of the pair from ``path`` (a ``.py`` script or an ``.ipynb``)."""
+    notebook, script = path.with_suffix(".ipynb"), path.with_suffix(".py")
+    if path.suffix == ".py":
+        nb = jupytext.read(script, fmt=SCRIPT_FORMAT, config=CONFIG)
+        if notebook.exists():  # keep the stored outputs of cells whose source is unchanged
+            nb = combine_inputs_with_outputs(nb, nbformat.read(notebook, as_version=4))
+    else:
+        nb = nbformat.read(notebook, as_version=4)
+    nb = clean(nb)
+    notebook.write_text(dumps(nb))
+    script.write_text(script_text(nb))
+
+
+def problems(path: Path) -> list[str]:
+    """Why the notebook at ``path`` (and its paired script) fails ``check``; empty if it passes."""
+    notebook, script = path.with_suffix(".ipynb"), path.with_suffix(".py")
+    text = notebook.read_text()
+    nb = nbformat.reads(text, as_version=4)
+    found = []
+    if dumps(clean(nb)) != text:
+        found.append(f"{notebook}: not clean; run `python tools/nb.py clean {notebook}`")
+    if not script.exists():
+        found.append(f"{notebook}: no paired script; run `python tools/nb.py sync {notebook}`")
+    elif script.read_text() != script_text(clean(nb)):
+        found.append(f"{script}: out of sync with {notebook.name}; run "
+                     f"`python tools/nb.py sync {script}` (script edited) or "
+                     f"`python tools/nb.py sync {notebook}` (notebook edited)")
+    return found
+
+
 def refresh(path: Path) -> None:
     """Execute a notebook under the smoke profile and store its checked cells' outputs."""
     from nbclient import NotebookClient
 
+    path = path.with_suffix(".ipynb")
     nb = nbformat.read(path, as_version=4)
     env_backup = dict(os.environ)
     os.environ["GANDETEXTURE_PROFILE"] = "smoke"
@@ -124,31 +137,30 @@ def refresh(path: Path) -> None:
         if cell.cell_type == "code" and CHECK_MARK in cell.source:
             cell.outputs = done.outputs
     path.write_text(dumps(clean(nb)))
+    path.with_suffix(".py").write_text(script_text(clean(nb)))
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) < 2 or argv[0] not in ("new", "clean", "refresh", "check"):
+    if len(argv) < 2 or argv[0] not in ("sync", "clean", "refresh", "check"):
         print(__doc__)
         return 2
     command, paths = argv[0], [Path(p) for p in argv[1:]]
-    dirty = []
+    failures = []
     for path in paths:
-        if command == "new":
-            target = path.with_suffix(".ipynb")
-            target.write_text(dumps(clean(from_percent(path.read_text()))))
-            print(f"wrote {target}")
+        if command == "sync":
+            sync(path)
+            other = path.with_suffix(".py" if path.suffix == ".ipynb" else ".ipynb")
+            print(f"synced {path} -> {other}")
         elif command == "clean":
             path.write_text(dumps(clean(nbformat.read(path, as_version=4))))
         elif command == "refresh":
             refresh(path)
-            print(f"refreshed {path}")
+            print(f"refreshed {path.with_suffix('.ipynb')}")
         else:
-            text = path.read_text()
-            if dumps(clean(nbformat.reads(text, as_version=4))) != text:
-                dirty.append(path)
-    for path in dirty:
-        print(f"{path}: not clean; run `python tools/nb.py clean {path}`")
-    return 1 if dirty else 0
+            failures += problems(path)
+    for message in failures:
+        print(message)
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":

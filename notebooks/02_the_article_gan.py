@@ -1,0 +1,463 @@
+# %% [markdown]
+# # 02 · The article's GAN, made right
+#
+# **In this lesson you will**
+# - run the article's example code piece by piece and watch each of its bugs happen;
+# - fix them one at a time: the model API, the imports, the gradients, the labels, the logits,
+#   the data and the plot;
+# - train the corrected MLP GAN (generator 100 → 256 → 512 → 1024 → 32·32·3, discriminator
+#   512 → 256 → 1, Adam(2e-4, β1 = 0.5)) on real texture patches, with an explicit
+#   `@tf.function` train step and its two `tf.GradientTape`s in view;
+# - see what such an *unconditional* GAN can do (new texture patches) and what it cannot do
+#   (take your photograph and remove its texture).
+#
+# The article this course grew out of describes a GAN in three parts: a generator that turns
+# random noise into an image, a discriminator that tells real images from generated ones, and
+# a training loop in which each network descends the gradient of its own loss. Its example
+# code does not run. Reading broken code is a fine way to learn what each line is *for*, so we
+# start there.
+
+# %% tags=["parameters"]
+PROFILE = "auto"
+SEED = 0
+
+# %%
+import gandetexture as gdt
+
+profile = gdt.setup(PROFILE, SEED, lesson="02_the_article_gan")
+
+# %%
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+import tensorflow as tf
+from keras import layers
+
+from gandetexture import datasets, models, plots, training
+
+
+def show_error(error: Exception) -> None:
+    """Print an exception the way this lesson shows the article's bugs: type and first line."""
+    message = str(error).splitlines()[0].split(", value=")[0]
+    print(f"{type(error).__name__}: {message[:160]}")
+
+
+# %% [markdown]
+# ## Part 1 · The article's code, bug by bug
+#
+# ### Bug 1: `Model()` has no `.add`
+#
+# The article builds both networks with `model = Model()` followed by `model.add(...)`.
+# `.add` belongs to `keras.Sequential`; the functional `keras.Model` is built from inputs and
+# outputs instead.
+
+# %%
+try:
+    keras.Model().add(layers.Dense(256, input_dim=100))
+except Exception as error:
+    show_error(error)
+
+# %% [markdown]
+# ### Bug 2: `Reshape` is used but never imported
+#
+# The generator ends in `Reshape((32, 32, 3))`, but the article's import line is
+#
+# > `from tensorflow.keras.layers import Input, Dense, Flatten, Conv2D, BatchNormalization, Activation`
+#
+# Run that line in a clean namespace and the name is missing:
+
+# %%
+namespace: dict = {}
+exec("from keras.layers import Input, Dense, Flatten, Conv2D, BatchNormalization, Activation",
+     namespace)
+try:
+    exec("Reshape((32, 32, 3))", namespace)
+except Exception as error:
+    show_error(error)
+
+# %% [markdown]
+# Fixing bugs 1 and 2 gives the networks below (in `gandetexture.models`). Three further
+# changes are deliberate: the discriminator returns a raw **logit** (any real number) instead
+# of a sigmoid probability, and uses LeakyReLU without BatchNormalization (we will see why);
+# and the generator's last layer starts with very small weights, so that its first images are
+# flat grey rather than per-pixel noise. (With the default initialisation the discriminator
+# learns "noisy means fake" in a few steps and the generator spends thousands of steps
+# un-learning noise: try it in exercise 4.)
+
+# %%
+generator = models.build_mlp_generator(latent_dim=100, image_shape=(32, 32, 3))
+discriminator = models.build_mlp_discriminator(image_shape=(32, 32, 3))
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print("generator parameters:    ", models.count_params(generator))
+print("discriminator parameters:", models.count_params(discriminator))
+
+# %% [markdown]
+# Try each block on one sample, as soon as it exists: noise in, image out; image in, logit out.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+z = tf.random.stateless_normal([1, 100], seed=[SEED, 0])
+image = generator(z, training=False)
+logit = discriminator(image, training=False)
+print("z", z.shape, "-> image", image.shape, "-> logit", logit.shape)
+
+# %% [markdown]
+# ### Bug 3: the gradients never reach the generator
+#
+# The article makes its images with `generator.predict(noise)` *before* opening the
+# `GradientTape`. `predict` returns a NumPy array: the tape never sees the generator run, so
+# the gradient of the loss with respect to the generator's weights is `None`, and the
+# optimizer refuses it.
+
+# %%
+bce = keras.losses.BinaryCrossentropy(from_logits=True)
+noise = np.random.default_rng(SEED).normal(0, 1, (1, 100))
+img_gen = generator.predict(noise, verbose=0)  # as in the article: outside the tape
+with tf.GradientTape() as gen_tape:
+    gen_output = discriminator(img_gen)
+    gen_loss = bce(tf.ones_like(gen_output), gen_output)
+grads = gen_tape.gradient(gen_loss, generator.trainable_weights)
+print("gradients that are None:", sum(g is None for g in grads), "of", len(grads))
+try:
+    keras.optimizers.Adam(2e-4, beta_1=0.5).apply_gradients(
+        zip(grads, generator.trainable_weights))
+except Exception as error:
+    show_error(error)
+
+# %% [markdown]
+# The fix: call the generator *inside* the tape, `fake = generator(z, training=True)`.
+#
+# The article also shares one Adam optimizer between both networks. In Keras 3 an optimizer
+# is built for the variables it first sees, so the second network is refused; and even where
+# it is accepted, the two networks would share a learning-rate schedule and step count. Each
+# network gets its own optimizer.
+
+# %%
+shared = keras.optimizers.Adam(2e-4, beta_1=0.5)
+shared.apply_gradients([(tf.zeros_like(w), w) for w in generator.trainable_weights])
+try:
+    shared.apply_gradients([(tf.zeros_like(w), w) for w in discriminator.trainable_weights])
+except Exception as error:
+    show_error(error)
+
+# %% [markdown]
+# ### Bugs 4 and 5: both networks chase label 1, and the discriminator never sees real data
+#
+# In the article's loop both updates use `tf.ones_like(...)` as the target, and the only
+# images ever shown to the discriminator are generated ones. A discriminator trained that way
+# learns one thing: answer "real" to everything. Let us train one for a few steps exactly like
+# that and then ask it about real brick patches and about pure noise.
+
+# %%
+fakes = generator(tf.random.stateless_normal([64, 100], seed=[SEED, 1]), training=False)
+naive_d = models.build_mlp_discriminator()
+naive_opt = keras.optimizers.Adam(2e-4, beta_1=0.5)
+for _ in range(200):
+    with tf.GradientTape() as tape:
+        out = naive_d(fakes, training=True)
+        loss = bce(tf.ones_like(out), out)  # the article's label for the discriminator
+    naive_opt.apply_gradients(zip(tape.gradient(loss, naive_d.trainable_weights),
+                                  naive_d.trainable_weights))
+
+real_bricks = datasets.exemplar_patches(["brick"], size=32, count=64, seed=SEED)
+uniform_noise = np.random.default_rng(SEED).uniform(-1, 1, (64, 32, 32, 3)).astype("float32")
+for name, batch in [("generated", fakes), ("real brick", real_bricks), ("noise", uniform_noise)]:
+    p_real = float(tf.reduce_mean(tf.sigmoid(naive_d(batch, training=False))))
+    print(f"P(real) for {name:>10}: {p_real:.3f}")
+
+# %% [markdown]
+# It has learned to call *these generated images* real, and nothing more: what it says about
+# real brick or about noise is arbitrary (compare the three numbers), so its verdict carries
+# no information the generator could use. The fix: the discriminator sees **real images with
+# label 1 and generated images with label 0**; only the generator asks for label 1 on its own
+# images.
+#
+# ### Bug 6: a sigmoid output fed to `from_logits=True`
+#
+# The article's discriminator ends in `sigmoid`, and its loss is
+# `BinaryCrossentropy(from_logits=True)`, which applies a sigmoid *again*. Feed it
+# probabilities and look at what comes back: for a discriminator that is certain and right
+# (p = 1) the loss should be 0, for one certain and wrong (p = 0) it should be large.
+
+# %%
+probabilities = tf.constant([[0.0], [0.5], [1.0]])
+label_one = tf.ones_like(probabilities)
+wrong = [float(bce(label_one[i:i + 1], probabilities[i:i + 1])) for i in range(3)]
+right = [float(keras.losses.BinaryCrossentropy()(label_one[i:i + 1], probabilities[i:i + 1]))
+         for i in range(3)]
+for p, w, r in zip([0.0, 0.5, 1.0], wrong, right):
+    print(f"p = {p:.1f}: from_logits=True gives {w:.3f}, the true cross-entropy is {r:.3f}")
+
+# %% [markdown]
+# The doubly squashed loss only moves between 0.313 and 0.693: a certain, wrong
+# discriminator is barely punished, and its gradients shrink accordingly. The fix used
+# throughout this course: the network returns **logits**, and the loss applies the sigmoid
+# once, in a numerically stable way (`gandetexture.losses`).
+#
+# ### Bug 7: `plt.imshow` of a batch
+#
+# The article's last line shows `img_gen`, a batch of shape `[1, 32, 32, 3]`, and its values
+# are in `[-1, 1]` (tanh). `imshow` wants one image, in `[0, 1]`.
+
+# %%
+try:
+    plt.imshow(img_gen)
+except Exception as error:
+    show_error(error)
+plt.close("all")
+
+# %% [markdown]
+# The fix is `plt.imshow((img_gen[0] + 1) / 2)`, which `plots.show_images` does for a whole
+# batch. And finally, the bug that is not in one line: the article's closing comment says the
+# trained generator produces *your image with its texture removed*. Its generator has no
+# input but noise; we come back to that at the end.
+#
+# ## Part 2 · The corrected GAN
+#
+# ### Real data
+#
+# Nothing is downloaded: scikit-image ships photographs of brick, grass and gravel. We cut
+# random 32×32 patches from them and scale them to `[-1, 1]`, the range of the generator's
+# tanh.
+
+# %%
+real = datasets.exemplar_patches(["brick", "grass", "gravel"], size=32,
+                                 count=profile.n_pairs, seed=SEED)
+print(real.shape, real.dtype, float(real.min()), float(real.max()))
+plots.show_images(real[:: max(1, len(real) // 16)][:16], ncols=8,
+                  suptitle="real 32×32 patches: brick, grass, gravel");
+
+# %% [markdown]
+# ### The losses
+#
+# With `D(x) = sigmoid(logit)`, the discriminator minimises the binary cross-entropy with
+# label 1 for real and 0 for fake,
+# $L_D = -\mathbb{E}[\log D(x)] - \mathbb{E}[\log(1 - D(G(z)))]$,
+# and the generator minimises $L_G = -\mathbb{E}[\log D(G(z))]$ (the *non-saturating* form;
+# lesson 03 derives it from the article's formula and compares it with the others).
+#
+# ### The train step
+#
+# Here it is, from `gandetexture.training`: one `@tf.function`, two tapes, two optimizers.
+# The noise of step *i* is drawn statelessly from `(seed, i)`, so a rerun sees exactly the
+# same noise.
+
+# %%
+import inspect
+
+from IPython.display import Code
+
+Code(inspect.getsource(training.make_gan_step), language="python")
+
+
+# %% [markdown]
+# Build fresh networks (the ones above were used to show bugs), one optimizer each, and the
+# step. Then try the step once on one batch.
+
+# %%
+def build_gan(seed: int):
+    gdt.set_seed(seed)
+    g = models.build_mlp_generator()
+    d = models.build_mlp_discriminator()
+    step = training.make_gan_step(g, d, training.adam(), training.adam(), latent_dim=100,
+                                  loss="nonsaturating", seed=seed)
+    return g, d, step
+
+
+generator, discriminator, train_step = build_gan(SEED)
+batches = datasets.image_batches(real, profile.batch_size, seed=SEED)
+first = train_step(next(iter(batches)), tf.constant(0, tf.int64))
+print({k: round(float(v), 3) for k, v in first.items()})
+
+# %% [markdown]
+# At the start both losses sit near $\log 2 \approx 0.69$ per term: the discriminator cannot
+# yet tell real from fake, so it says 0.5 to both.
+#
+# ### Training
+#
+# `training.fit` runs the step `profile.gan_steps` times with a progress bar and records every
+# loss. Every `preview_every` steps we draw 16 images from the same fixed noise, to watch the
+# same samples evolve.
+
+# %%
+generator, discriminator, train_step = build_gan(SEED)
+fixed_z = tf.random.stateless_normal([16, 100], seed=[SEED, 12345])
+snapshots: dict[int, np.ndarray] = {}
+
+
+def preview(step_index: int) -> None:
+    snapshots[step_index + 1] = generator(fixed_z, training=False).numpy()
+
+
+preview_every = max(1, profile.gan_steps // 4)
+history = training.fit(train_step, datasets.image_batches(real, profile.batch_size, seed=SEED),
+                       profile.gan_steps, preview=preview, preview_every=preview_every,
+                       desc="MLP GAN")
+print(f"{profile.gan_steps} steps in {history['time'][-1]:.1f} s "
+      f"({profile.gan_steps * profile.batch_size / history['time'][-1]:.0f} images/s)")
+
+# %%
+plots.plot_history(history, keys=["d_loss", "g_loss"], smooth=max(1, len(history["step"]) // 50),
+                   hlines={"2·log 2 (D at chance)": 2 * np.log(2), "log 2": np.log(2)},
+                   title="losses (moving average)");
+
+# %% [markdown]
+# The same 16 noise vectors at each preview: texture emerges from noise.
+
+# %%
+for step_count, images in snapshots.items():
+    plots.show_images(images, ncols=16, size=0.9, suptitle=f"after {step_count} steps")
+
+# %% [markdown]
+# ### Generated beside real
+#
+# Do the patches look like texture? Look first, then measure. Two simple statistics tell
+# texture from blur or noise: the mean gradient magnitude (how much fine detail there is) and
+# the standard deviation of pixel values (contrast). We compare generated patches with real
+# ones, with what the generator made before training, and with uniform noise.
+
+# %%
+sample = generator(tf.random.stateless_normal([64, 100], seed=[SEED, 999]), training=False)
+plots.show_images(np.concatenate([sample[:8], real[:: len(real) // 8][:8]]), ncols=8,
+                  suptitle="top: generated · bottom: real");
+
+
+# %%
+def texture_stats(images) -> tuple[float, float]:
+    images = tf.convert_to_tensor(images, tf.float32)
+    dy, dx = tf.image.image_gradients(images)
+    return float(tf.reduce_mean(tf.sqrt(dx**2 + dy**2))), float(tf.math.reduce_std(images))
+
+
+untrained, _, _ = build_gan(SEED)
+rows = {"real": real[:256], "generated": sample,
+        "untrained generator": untrained(tf.random.stateless_normal([64, 100], seed=[SEED, 9]),
+                                         training=False),
+        "uniform noise": uniform_noise}
+stats = {name: texture_stats(images) for name, images in rows.items()}
+print(f"{'':>20} {'gradient':>9} {'std':>6}   ratio to real")
+for name, (grad, std) in stats.items():
+    print(f"{name:>20} {grad:9.3f} {std:6.3f}   gradient ×{grad / stats['real'][0]:.1f}, "
+          f"std ×{std / stats['real'][1]:.1f}")
+
+
+# %% [markdown]
+# Read the ratios. Under `smoke` (20 steps) the generator has barely moved from its flat
+# start. On the `cpu` profile (6,000 steps, about 3 minutes on two idle cores) we measured a
+# contrast (std) 1.8× the real patches' and a mean gradient about 5× theirs (uniform
+# noise: 18×): the patches have the blotchy layout of gravel and grass, yet still carry pixel
+# noise that no photograph has. That is the MLP's handicap: every output pixel has its own
+# weights and the network has no notion of neighbouring pixels, so smoothness must be learned
+# pixel pair by pixel pair. Convolutions build it in (lesson 06); longer training helps too
+# (the `gpu` profile trains 20,000 steps).
+#
+# ### Rerunning gives the same numbers
+#
+# Seeds are set in one place and the noise of each step is keyed by `(seed, step)`, so
+# rebuilding and retraining for a few steps reproduces the losses. (On a busy CPU, TensorFlow
+# may add up a sum in a different order and change the 7th significant digit, so we print
+# losses to 4 decimals, as the progress bar does.)
+
+# %%
+def short_run(seed: int, steps: int = 5) -> list[float]:
+    g, d, step = build_gan(seed)
+    h = training.fit(step, datasets.image_batches(real, profile.batch_size, seed=seed), steps,
+                     progress=False)
+    return [round(v, 4) for v in h["d_loss"]]
+
+
+first_run, second_run = short_run(SEED), short_run(SEED)
+print("first run: ", first_run)
+print("second run:", second_run)
+print("identical:", first_run == second_run)
+
+# %% [markdown]
+# ## Part 3 · What an unconditional GAN cannot do
+#
+# The article promises *texture removal*: your textured photo in, its structure out. Look at
+# the generator's inputs:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print("generator input:", [tuple(i.shape) for i in generator.inputs])
+
+# %% [markdown]
+# Noise is its only input; there is nowhere to put *your* image. The best it could do is find
+# the noise vector whose output is closest to your image. Let us try: take a 32×32 crop of
+# scikit-image's coffee photograph and search for `z` by gradient descent on the squared error.
+
+# %%
+target = datasets.exemplar_patches(["coffee"], size=32, count=1, seed=SEED)
+z_search = tf.Variable(tf.random.stateless_normal([1, 100], seed=[SEED, 7]))
+z_opt = keras.optimizers.Adam(0.05)
+for _ in range(max(20, profile.gan_steps // 20)):
+    with tf.GradientTape() as tape:
+        error = tf.reduce_mean((generator(z_search, training=False) - target) ** 2)
+    z_opt.apply_gradients([(tape.gradient(error, z_search), z_search)])
+closest = generator(z_search, training=False)
+psnr = float(tf.image.psnr((closest + 1) / 2, (target + 1) / 2, max_val=1.0)[0])
+print(f"closest the generator gets to the crop: PSNR {psnr:.1f} dB")
+plots.show_images(np.concatenate([target, closest]), titles=["your image", "closest G(z)"],
+                  ncols=2, size=2);
+
+# %% [markdown]
+# It can only answer in its own vocabulary of brick, grass and gravel: the PSNR above is far
+# below the 30 dB or so at which two images look alike. To remove texture from *a given
+# image* the generator must take that image as input: a **conditional** GAN, the subject of
+# lessons 04 and 05. What the unconditional GAN *can* do, make new texture, is the subject of
+# lesson 06, which also lifts the fixed 32×32 size.
+#
+# ## Summary
+#
+# - The article's code fails at seven points: `Model().add`, a missing import, gradients cut by
+#   `predict`, one optimizer for two networks, the same label for both networks and no real
+#   data, a sigmoid fed to `from_logits=True`, and `imshow` of a batch.
+# - The fixed GAN: generator called inside the tape, real → 1 and fake → 0 for the
+#   discriminator, fake → 1 for the generator, logits out of the discriminator, one Adam(2e-4,
+#   β1 = 0.5) per network, real texture patches as data.
+# - Trained for a few minutes on a CPU, the MLP generator makes new texture patches; it cannot
+#   remove texture from your image, because it never sees one.
+#
+# ## Exercises
+#
+# 1. Put the article's `sigmoid` back at the end of the discriminator (keep
+#    `from_logits=True`) and train for the same number of steps. What happens to the loss curves?
+# 2. Train with the *minimax* generator loss (`loss="minimax"` in `make_gan_step`). Compare
+#    the generator loss at the first steps with the non-saturating one.
+# 3. Train on grass alone. Do the samples become more alike?
+# 4. Build the generator with Keras' default initialisation for its last layer (copy
+#    `models.build_mlp_generator` and drop `kernel_initializer`) and compare the samples after
+#    the same number of steps.
+
+# %% jupyter={"source_hidden": true} tags=["hide-input", "solution"]
+# 1. A sigmoid before a from_logits loss confines the real term to [0.313, 0.693] and the
+#    fake term to [0.693, 1.313], so d_loss stays between 1.006 and 2.006:
+sig_d = keras.Sequential([models.build_mlp_discriminator(), layers.Activation("sigmoid")])
+sig_step = training.make_gan_step(models.build_mlp_generator(), sig_d, training.adam(),
+                                  training.adam(), latent_dim=100, seed=SEED)
+sig_hist = training.fit(sig_step, datasets.image_batches(real, profile.batch_size, seed=SEED),
+                        max(10, profile.gan_steps // 10), progress=False)
+print("d_loss range with the sigmoid:", min(sig_hist["d_loss"]), max(sig_hist["d_loss"]))
+# 2. Minimax: the generator's loss starts near -log 2 and its gradient is weak while D wins.
+g2, d2, _ = build_gan(SEED)
+mm_step = training.make_gan_step(g2, d2, training.adam(), training.adam(), 100, loss="minimax",
+                                 seed=SEED)
+mm_hist = training.fit(mm_step, datasets.image_batches(real, profile.batch_size, seed=SEED),
+                       max(10, profile.gan_steps // 10), progress=False)
+print("minimax g_loss, first and last:", mm_hist["g_loss"][0], mm_hist["g_loss"][-1])
+# 3. Grass only:
+grass = datasets.exemplar_patches(["grass"], size=32, count=len(real), seed=SEED)
+g3, d3, step3 = build_gan(SEED)
+training.fit(step3, datasets.image_batches(grass, profile.batch_size, seed=SEED),
+             max(10, profile.gan_steps // 10), progress=False)
+plots.show_images(g3(fixed_z, training=False), ncols=16, size=0.9, suptitle="grass only")
+# 4. Default initialisation: the first images are per-pixel noise.
+z_in = keras.Input((100,))
+h = z_in
+for units in (256, 512, 1024):
+    h = layers.ReLU()(layers.BatchNormalization(momentum=0.8)(layers.Dense(units)(h)))
+noisy_g = keras.Model(z_in, layers.Reshape((32, 32, 3))(layers.Dense(3072, activation="tanh")(h)))
+print("std of the first images, default init:", float(tf.math.reduce_std(noisy_g(fixed_z))),
+      "small init:", float(tf.math.reduce_std(models.build_mlp_generator()(fixed_z))))

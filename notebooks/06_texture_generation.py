@@ -1,0 +1,488 @@
+# %% [markdown]
+# # 06 · Texture generation: one exemplar in, texture of any size out
+#
+# **In this lesson you will**
+# - see why the MLP generator of lesson 02 cannot make large images, by counting its weights;
+# - build a *fully convolutional* generator that turns a noise **field** into texture, and
+#   measure its receptive field;
+# - train it, with a patch discriminator, on random crops of one photograph (brick, grass,
+#   gravel, or your own);
+# - paint textures 8× larger than anything it was trained on, walk through its latent space,
+#   and blend two textures across one image by varying the noise over space;
+# - make textures that tile seamlessly (periodic mode) and measure the seam;
+# - measure texture quality without any downloaded network: Gram matrices of a random CNN
+#   and power spectra, against a floor (real against real) and three baselines.
+#
+# This is the second half of the course's title. Removing texture needed a conditional GAN
+# and pairs of images; *generating* texture needs only one exemplar, because a texture is a
+# stationary random field: every patch of it is a sample of the same process. A generator
+# that has learned to make convincing *patches* can make as many as you want, side by side.
+
+# %% tags=["parameters"]
+PROFILE = "auto"
+SEED = 0
+EXEMPLARS = ["brick", "grass", "gravel"]  # bundled names, procedural families, or image paths
+
+# %% [markdown]
+# The next cell resolves the profile and seeds everything (see lesson 00).
+
+# %%
+import gandetexture as gdt
+
+profile = gdt.setup(PROFILE, SEED, lesson="06_texture_generation")
+
+# %%
+import inspect
+
+import matplotlib.pyplot as plt
+import numpy as np
+import tensorflow as tf
+from IPython.display import Code
+
+from gandetexture import metrics, models, plots, spatial, training
+
+OUT = gdt.output_dir("06_texture_generation", profile)
+
+
+# %% [markdown]
+# ## Why the MLP generator cannot scale
+#
+# Lesson 02's generator ends in `Dense(H·W·3)`: every output pixel has its own weights from
+# every one of the 1024 hidden units. Its weight count therefore grows with the image area,
+# and a network trained for 32×32 cannot make anything else. Count the weights, building
+# only the sizes that fit in memory and using the same formula for the rest (it matches
+# `count_params` where both exist).
+
+# %%
+# NBVAL_CHECK_OUTPUT
+def mlp_params(side: int, latent: int = 100) -> int:
+    hidden = [latent, 256, 512, 1024]
+    dense = sum(a * b + b for a, b in zip(hidden, hidden[1:]))
+    batchnorm = 2 * sum(hidden[1:])  # trainable gamma and beta
+    return dense + batchnorm + 1024 * side * side * 3 + side * side * 3
+
+
+built = models.count_params(models.build_mlp_generator(image_shape=(32, 32, 3)))
+print(f"MLP 32×32: built {built:,}, formula {mlp_params(32):,}")
+for side in (32, 64, 128, 512):
+    print(f"MLP generator for {side:>3}×{side:<3}: {mlp_params(side):>13,} weights")
+
+# %% [markdown]
+# At 512×512 the MLP would need about 800 million weights, for one fixed size. A
+# convolutional generator reuses the same small filters at every position, so its weight
+# count does not depend on the image size at all, and the same network can paint any size.
+#
+# ## The fully convolutional generator
+#
+# The configuration for this profile: crop side, batch, width, number of 2× up-sampling
+# blocks (one noise cell becomes `scale × scale` pixels), noise channels and steps.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+config = spatial.TextureConfig.from_profile(profile, seed=SEED)
+print(config)
+print("scale (pixels per noise cell):", config.scale)
+
+# %% [markdown]
+# The input is a **noise field** `[B, h, w, C]`: at each cell, `local_channels` fresh
+# Gaussian values (the detail: where each pebble lies) and `global_channels` values drawn
+# once per image and repeated over the field (the character of the whole image). One
+# sample, the global channels constant over space:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+noise = spatial.sample_noise(1, 4, 4, config, seed=SEED)
+print("noise field", noise.shape)
+glob = noise[..., config.local_channels:]
+print("global channels constant over the field:", bool(np.allclose(glob, glob[:, :1, :1])))
+
+# %% [markdown]
+# The generator: a 3×3 convolution on the noise, then `upsamplings` blocks of (nearest 2×
+# up-sampling, 3×3 convolution, batch norm, ReLU), then a 3×3 convolution to RGB and tanh.
+# No layer has a size baked in. Try it on fields of two sizes:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+generator = spatial.build_generator(config)
+print("generator weights:", models.count_params(generator))
+for cells in [(4, 4), (8, 12)]:
+    field = spatial.sample_noise(1, *cells, config, seed=SEED)
+    print("noise", tuple(field.shape), "-> image", tuple(generator(field, training=False).shape))
+
+# %% [markdown]
+# ### Its receptive field
+#
+# Each output pixel depends only on a small window of noise cells: its *receptive field*.
+# Computed from the layers, and then measured: change one noise cell in the middle of a
+# field and see which pixels change.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print("receptive field (computed):", spatial.receptive_field(generator), "noise cells")
+field = spatial.sample_noise(1, 11, 11, config, seed=SEED).numpy()
+poked = field.copy()
+poked[0, 5, 5, : config.local_channels] += 3.0
+change = np.abs(generator(poked, training=False) - generator(field, training=False))[0].sum(-1)
+rows = np.nonzero(change.max(axis=1) > 1e-6)[0]
+print(f"pixels changed: rows {rows.min()}..{rows.max()} "
+      f"= {(rows.max() - rows.min() + 1) / config.scale:.1f} noise cells")
+
+# %%
+plt.figure(figsize=(3, 3))
+plt.imshow(change > 1e-6, cmap="gray")
+plt.title("pixels that depend on one noise cell")
+plt.axis("off");
+
+# %% [markdown]
+# So every pixel sees a few noise cells around it, and two pixels further apart than the
+# receptive field are independent: the generator makes a *stationary* texture whose
+# structures can be as large as the receptive field, and no larger.
+#
+# ## The patch discriminator
+#
+# The discriminator is fully convolutional too: strided 5×5 convolutions down to one channel.
+# It returns a *map* of logits, each judging one patch (its receptive field), so a crop gets
+# many verdicts, and the generator is pushed to make every patch look real.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+discriminator = spatial.build_discriminator(config)
+crop = tf.zeros([1, config.crop, config.crop, 3])
+print("crop", tuple(crop.shape), "-> logits", tuple(discriminator(crop).shape))
+print("each logit sees", spatial.receptive_field(discriminator), "pixels square")
+
+# %% [markdown]
+# ## The exemplars
+#
+# Nothing is downloaded: scikit-image ships photographs of brick, grass and gravel
+# (512×512). Training sees only random `crop × crop` windows of one of them. Put the path of
+# your own photograph in `EXEMPLARS` to train on it (it must be at least one crop large).
+
+# %%
+exemplars = {name: spatial.resolve_exemplar(name) for name in EXEMPLARS}
+plots.show_images([e * 2 - 1 for e in exemplars.values()], titles=list(exemplars), ncols=3,
+                  size=3);
+
+# %% [markdown]
+# The three photographs are grey: R, G and B are equal at every pixel. A generator with
+# three free output channels gives itself away with the faintest colour cast, and the
+# discriminator then wins on colour alone; for a grey exemplar `train_texture` therefore
+# makes the generator paint one channel and repeat it (`config.gray`).
+
+# %%
+# NBVAL_CHECK_OUTPUT
+for name, image in exemplars.items():
+    print(f"{spatial.exemplar_label(name):>7}: {image.shape}, grey: {spatial.is_gray(image)}")
+
+# %%
+batches = spatial.crop_batches(exemplars[EXEMPLARS[0]], config.crop, config.batch_size, SEED)
+first_batch = next(iter(batches))
+print("one batch of crops:", first_batch.shape)
+plots.show_images(first_batch, ncols=8, size=1.2);
+
+# %% [markdown]
+# ## The train step
+#
+# One `@tf.function`, two tapes, two optimizers, as in lesson 02; only the noise changes:
+# a field `[B, crop/scale, crop/scale, C]` instead of a vector, drawn statelessly from
+# `(seed, step)` so a rerun or a resumed run sees the same noise. After the updates a second
+# copy of the generator takes an exponential moving average of the weights; samples are
+# drawn from it, because GAN weights oscillate around a good solution and their average
+# sits closer to it.
+
+# %%
+Code(inspect.getsource(spatial.make_texture_step), language="python")
+
+# %% [markdown]
+# Try it once on the batch above: at the start the discriminator cannot tell, and gives
+# both real and generated patches a probability near 0.5.
+
+# %%
+g_opt, d_opt = training.adam(), training.adam()
+step = spatial.make_texture_step(generator, discriminator, g_opt, d_opt, config)
+print({k: round(float(v), 3) for k, v in step(first_batch, tf.constant(0, tf.int64)).items()})
+
+# %% [markdown]
+# ## Training on each exemplar
+#
+# `spatial.train_texture` builds fresh networks and calls `training.fit`, the shared loop,
+# with a run folder (named after the exemplar and a digest of the configuration, so other
+# settings never overwrite it): checkpoints (an interrupted run resumes exactly), TensorBoard
+# logs and the history. A finished run found in the folder is loaded instead of trained
+# again, so rerunning this cell is quick; `python -m gandetexture train-texture --exemplar brick
+# --profile cpu --out <that folder>` trains the same model from the command line.
+
+# %%
+trained = {}
+for name in EXEMPLARS:
+    label = spatial.exemplar_label(name)
+    trained[name] = spatial.train_texture(exemplars[name], config, name=label,
+                                           out=spatial.run_folder(OUT, label, config))
+    seconds = trained[name].history["time"][-1] if trained[name].history.get("time") else 0
+    print(f"{label}: {config.steps} steps, {seconds:.0f} s of training, in "
+          f"{spatial.run_folder(OUT, label, config).name}")
+
+# %%
+plots.plot_history(trained[EXEMPLARS[0]].history, keys=["d_real", "d_fake"],
+                   smooth=max(1, config.steps // 30),
+                   title=f"{EXEMPLARS[0]}: D's mean probability of 'real'");
+
+# %%
+for name, model in trained.items():
+    last = max(1, len(model.history["step"]) // 10)
+    d_real = np.mean(model.history["d_real"][-last:])
+    d_fake = np.mean(model.history["d_fake"][-last:])
+    print(f"{spatial.exemplar_label(name):>7}: last tenth of training, "
+          f"D(real) = {d_real:.2f}, D(generated) = {d_fake:.2f}")
+
+# %% [markdown]
+# Read these numbers for your run: the further apart the two probabilities, the more the
+# discriminator is winning. They describe the contest between the two networks, not the
+# quality of the samples (a discriminator can win while the samples look right to us), so
+# this lesson measures quality separately, with texture statistics, below.
+#
+# ## Samples at training size and much larger
+#
+# Real crops on top, generated crops below, at the training size:
+
+# %%
+for name in EXEMPLARS:
+    real = metrics.real_crops(exemplars[name], config.crop, 6, seed=SEED)
+    fake = trained[name].generate(config.crop, config.crop, seed=SEED, count=6)
+    plots.show_images(np.concatenate([real, fake]), ncols=6, size=1.3,
+                      suptitle=f"{spatial.exemplar_label(name)}: real (top), generated (bottom)")
+
+# %% [markdown]
+# The same networks, asked for a field 8 times wider and taller: one image 8× the
+# training size on each side, 64 times its area, next to a real window of that size.
+
+# %%
+big = 8 * config.crop
+for name in EXEMPLARS:
+    fake = trained[name].generate(big, big, seed=SEED)
+    real = metrics.real_crops(exemplars[name], min(big, *exemplars[name].shape[:2]), 1, SEED)
+    plots.show_images(np.concatenate([real[:, :big, :big], fake]) if real.shape[1] == big
+                      else fake, ncols=2, size=4,
+                      titles=["real", f"generated {big}×{big}"] if real.shape[1] == big
+                      else [f"generated {big}×{big}"])
+
+# %% [markdown]
+# ## Latent interpolation
+#
+# The global channels give each image its character. Walk in a straight line from one
+# image's global code to another's, keeping the local noise fixed:
+
+# %%
+name = EXEMPLARS[-1]
+codes = spatial.interpolate_global(config, SEED + 1, SEED + 2, 6)
+walk = np.concatenate([trained[name].generate(2 * config.crop, 2 * config.crop, seed=SEED,
+                                              global_noise=c[None]) for c in codes])
+plots.show_images(walk, ncols=6, size=1.8, suptitle=f"{name}: global code from seed "
+                  f"{SEED + 1} to seed {SEED + 2}");
+
+# %% [markdown]
+# ## Spatially varying noise: two textures in one image
+#
+# The noise field need not be stationary. Train one generator on an exemplar that holds two
+# textures (grass on the left half, gravel on the right), so that its global code learns to
+# choose between them. Then give it a global code that changes across the image, from one
+# texture's code to the other's: the generator paints a transition. (Shorter training than
+# above: a third of the steps.)
+
+# %%
+pair = np.concatenate([spatial.resolve_exemplar("grass"), spatial.resolve_exemplar("gravel")],
+                      axis=1)
+blend_config = spatial.TextureConfig.from_profile(
+    profile, seed=SEED, steps=max(1, config.steps // 3), exemplar="grass|gravel")
+blender = spatial.train_texture(pair, blend_config, name="grass|gravel",
+                                out=spatial.run_folder(OUT, "grass_gravel", blend_config))
+samples = blender.generate(2 * config.crop, 2 * config.crop, seed=SEED, count=8)
+plots.show_images(samples, ncols=8, size=1.5, suptitle="global codes pick a texture");
+
+# %% [markdown]
+# Which code paints which texture? Measure rather than guess: the Gram distance (defined
+# at the end of this lesson) of each sample to real grass crops and to real gravel crops.
+# The sample that is most grass-like *relative to* gravel gives one end of the ramp, the most
+# gravel-like the other:
+
+# %%
+halves = {"grass": pair[:, :512], "gravel": pair[:, 512:]}
+side = 2 * config.crop
+likeness = {n: np.array([metrics.gram_distance(s[None], metrics.real_crops(h, side, 8, SEED))
+                         for s in samples]) for n, h in halves.items()}
+lean = likeness["grass"] - likeness["gravel"]  # < 0: closer to grass than to gravel
+grassy, gravelly = int(np.argmin(lean)), int(np.argmax(lean))
+print("Gram distance to grass minus to gravel, per sample:", np.round(lean, 3))
+print("grass end: sample", grassy, " gravel end: sample", gravelly)
+codes = spatial.sample_noise(8, 1, 1, blend_config, seed=SEED)[:, 0, 0,
+                                                               blend_config.local_channels:]
+cells_h, cells_w = 3 * config.crop // blend_config.scale, 12 * config.crop // blend_config.scale
+t = np.clip(np.linspace(-0.25, 1.25, cells_w, dtype=np.float32), 0, 1)[:, None]
+ramp = (1 - t) * codes[grassy].numpy() + t * codes[gravelly].numpy()  # [cells_w, global]
+field = np.broadcast_to(ramp[None, None], (1, cells_h, cells_w, blend_config.global_channels))
+blend = blender.generate(3 * config.crop, 12 * config.crop, seed=SEED, global_noise=field)
+plots.show_images(blend, ncols=1, size=10, suptitle="one image, global code ramped left → right");
+
+# %%
+quarter = blend.shape[2] // 4
+ends = [("left quarter", blend[:, :, :quarter]), ("right quarter", blend[:, :, -quarter:])]
+for label, part in ends:
+    tiles = np.stack([part[0, :, k:k + side] for k in range(0, quarter - side + 1, side // 2)])
+    d = {n: metrics.gram_distance(tiles, metrics.real_crops(h, side, 8, SEED))
+         for n, h in halves.items()}
+    print(f"{label:>13}: Gram distance to grass {d['grass']:.3f}, to gravel {d['gravel']:.3f}")
+
+# %% [markdown]
+# If the global code has learned to choose the texture, the left quarter is closer to grass
+# than the right quarter is, and the right quarter closer to gravel than the left. The
+# numbers above say how far that holds for your run: with the short training of the `cpu`
+# profile the two codes differ only in the mix of the two textures (each sample above holds
+# some of both); train longer (the `gpu` profile) for a clean transition.
+
+# %% [markdown]
+# ## Periodic mode: textures that tile
+#
+# Tile a generated image and a seam shows where its right edge meets its left edge. In
+# *periodic* mode every convolution of the generator pads circularly, so the noise field is a
+# torus and the pixel right of the last column is the first column: there is no edge to
+# show. Train one, on gravel, with a third of the steps:
+
+# %%
+periodic_config = spatial.TextureConfig.from_profile(profile, seed=SEED, periodic=True,
+                                                     steps=max(1, config.steps // 3))
+periodic = spatial.train_texture(
+    "gravel", periodic_config, out=spatial.run_folder(OUT, "gravel_periodic", periodic_config))
+tile = periodic.generate(2 * config.crop, 2 * config.crop, seed=SEED)
+plain = trained[EXEMPLARS[-1]].generate(2 * config.crop, 2 * config.crop, seed=SEED)
+plots.show_images(np.stack([np.tile(plain[0], (3, 3, 1)), np.tile(tile[0], (3, 3, 1))]),
+                  titles=[f"{EXEMPLARS[-1]}, plain, tiled 3×3", "gravel, periodic, tiled 3×3"],
+                  ncols=2, size=5);
+
+# %% [markdown]
+# Measure it: the mean absolute step between the last and first column (and row), the wrap
+# boundary, against the same between neighbouring columns inside the image.
+
+# %%
+for label, images in [("plain", trained[EXEMPLARS[-1]].generate(2 * config.crop,
+                                                                 2 * config.crop, SEED, 8)),
+                      ("periodic", periodic.generate(2 * config.crop, 2 * config.crop,
+                                                     SEED, 8))]:
+    seam = metrics.seam_measure(images)
+    print(f"{label:>9}: wrap {seam['wrap']:.3f}, inside {seam['inside']:.3f}, "
+          f"ratio {seam['ratio']:.2f}")
+
+# %% [markdown]
+# The plain generator's wrap boundary is a clearly larger step than its neighbours inside
+# (ratio well above 1); the periodic one's is no larger than inside (ratio about 1): no seam.
+#
+# ## How good is it? Texture statistics against a floor and baselines
+#
+# No pretrained network can be downloaded, so we measure with what needs none:
+#
+# - **Gram distance**: Gram matrices (channel correlations) of the feature maps of a small
+#   CNN with *fixed random* filters. Ustyuzhaninov et al. (2016) showed that such shallow
+#   random networks already capture texture: their Gram matrices are enough to synthesise
+#   convincing textures.
+# - **Spectrum distance**: the difference of radially averaged power spectra (how much
+#   contrast at each scale), in log10.
+#
+# Each is the mean over pairs, one image from the set under test and one from a fixed set of
+# real crops, and is read against:
+#
+# - the **floor**: a second set of real crops. Two real crops differ too; nothing can be
+#   expected to do better than about this;
+# - **matched noise**: independent pixels with the exemplar's colour mean and covariance;
+# - the **phase-randomised** exemplar: its exact power spectrum with random phases (a
+#   Gaussian texture: right scales, no shapes);
+# - a **tiled crop**: a real crop half as large, repeated 2×2.
+
+# %%
+count = 16
+reports = {}
+for name in EXEMPLARS:
+    generated = trained[name].generate(config.crop, config.crop, seed=SEED + 100, count=count)
+    reports[spatial.exemplar_label(name)] = metrics.texture_report(
+        exemplars[name], generated, count=count, seed=SEED)
+print(metrics.format_report(reports))
+
+# %%
+labels = list(reports)
+rows = ["matched noise", "phase-randomised", "tiled crop", "generated"]
+fig, axes = plt.subplots(1, 2, figsize=(10, 3))
+for ax, key in zip(axes, ["gram", "spectrum"]):
+    for k, row in enumerate(rows):
+        ratios = [reports[n][row][key] / reports[n]["floor (real vs real)"][key] for n in labels]
+        ax.bar(np.arange(len(labels)) + 0.2 * (k - 1.5), ratios, width=0.2, label=row)
+    ax.axhline(1.0, color="gray", ls="--", lw=1)
+    ax.set_xticks(range(len(labels)), labels)
+    ax.set_title(f"{key} distance ÷ floor (1 = as close as two real crops)")
+axes[0].legend(fontsize=8)
+fig.tight_layout()
+
+# %%
+for name, report in reports.items():
+    floor = report["floor (real vs real)"]["gram"]
+    gen = report["generated"]["gram"]
+    print(f"{name:>7}: generated Gram distance = {gen / floor:.2f} × floor; "
+          f"below matched noise: {gen < report['matched noise']['gram']}; "
+          f"below phase-randomised: {gen < report['phase-randomised']['gram']}")
+
+# %% [markdown]
+# Read the table and the lines above for the profile you ran (the `smoke` profile trains for
+# a handful of steps, so its generated rows are far off; `cpu` is the one to read). Compare
+# the generated row with the floor (1.00 is as close as two real crops), with matched noise
+# (right colours, no texture) and with the phase-randomised exemplar (right spectrum, no
+# shapes). Phase randomisation is a strong baseline for grass and gravel, whose look is
+# mostly their spectrum: it scores about at the floor. Brick, with its straight mortar
+# lines, is where shapes matter, and where the line above tells whether the generator beats
+# it. Note also what the statistics miss: the tiled crop, real texture repeated, scores
+# not far from the floor in Gram distance, because Gram matrices average over positions and
+# do not see repetition; the spectrum sees a little more of it (seams add power), your eyes
+# see it at once.
+#
+# ## Pick an exemplar and a seed
+#
+# Move the controls to paint with each trained model (in JupyterLab; the static book shows
+# the first setting).
+
+# %%
+spatial.texture_picker({spatial.exemplar_label(n): m for n, m in trained.items()},
+                       size=4 * config.crop)
+
+# %% [markdown]
+# ## Summary
+#
+# - A texture is stationary, so a generator that makes convincing *patches* everywhere
+#   makes texture of any size. Fully convolutional networks do exactly that: their weights do
+#   not depend on the image size (the MLP's grow with its area).
+# - The generator's receptive field bounds the size of the structures it can make; the
+#   patch discriminator judges every patch of a crop.
+# - Local noise places the details, global noise sets the character; varying the global
+#   code over space blends textures; circular padding makes textures that tile.
+# - Without downloads we still measure: random-CNN Gram matrices and power spectra, read
+#   against real-vs-real and against baselines that each get one thing right.
+#
+# ## Exercises
+#
+# 1. Generate a 96×320 brick image with seed 7 and show it.
+# 2. Compute the seam measure of 4 brick samples of twice the crop size. Is the plain
+#    generator's wrap boundary visible?
+# 3. The table measured crops of the training size. Measure the first exemplar's Gram
+#    distance to the floor at twice that size (16 generated images against real crops of the
+#    same size): does the generator keep its quality beyond the size it was trained on?
+
+# %% jupyter={"source_hidden": true} tags=["hide-input", "solution"]
+image = trained[EXEMPLARS[0]].generate(96, 320, seed=7)
+plots.show_images(image, ncols=1, size=6);
+
+# %% jupyter={"source_hidden": true} tags=["hide-input", "solution"]
+seam = metrics.seam_measure(trained[EXEMPLARS[0]].generate(2 * config.crop, 2 * config.crop,
+                                                           seed=SEED, count=4))
+print(seam)  # a ratio well above 1 means a visible seam
+
+# %% jupyter={"source_hidden": true} tags=["hide-input", "solution"]
+big_report = metrics.texture_report(
+    exemplars[EXEMPLARS[0]],
+    trained[EXEMPLARS[0]].generate(2 * config.crop, 2 * config.crop, seed=SEED + 100,
+                                   count=count), count=count, seed=SEED)
+print(metrics.format_report({spatial.exemplar_label(EXEMPLARS[0]): big_report}))
