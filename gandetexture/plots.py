@@ -84,3 +84,35 @@ def plot_history(history: Mapping[str, Sequence[float]], keys: Sequence[str] | N
         ax.set_title(title)
     fig.tight_layout()
     return fig
+
+
+def scatter_panels(panels: Mapping[str, np.ndarray], real: np.ndarray | None = None,
+                   titles: Mapping[str, str] | None = None, size: float = 2.6,
+                   limit: float = 3.0) -> plt.Figure:
+    """Scatter plots side by side: generated points (one panel each) over real ones in grey.
+
+    Parameters
+    ----------
+    panels : mapping
+        Panel name -> points ``float [N, 2]`` (lesson 03's toy GANs).
+    real : np.ndarray, optional
+        Real points ``float [M, 2]`` drawn in light grey behind every panel.
+    titles : mapping, optional
+        Panel name -> title (default: the name).
+    limit : float
+        Axes span ``[-limit, limit]`` (the toy ring has radius 2).
+    """
+    fig, axes = plt.subplots(1, len(panels), figsize=(size * len(panels), size + 0.3),
+                             squeeze=False)
+    for ax, (name, points) in zip(axes[0], panels.items()):
+        if real is not None:
+            ax.scatter(real[:, 0], real[:, 1], s=2, c="0.8", label="real")
+        ax.scatter(points[:, 0], points[:, 1], s=2, c="C3", alpha=0.5, label="generated")
+        ax.set_title((titles or {}).get(name, name), fontsize=9)
+        ax.set_xlim(-limit, limit)
+        ax.set_ylim(-limit, limit)
+        ax.set_aspect("equal")
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.tight_layout()
+    return fig

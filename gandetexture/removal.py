@@ -1,22 +1,17 @@
-"""Texture removal with the conditional GAN: training, saving, inference, command line.
+"""Texture removal with the conditional GAN (lessons 04-05): data, training, scoring, inference.
 
-- :func:`train_remover` trains the U-Net / PatchGAN pair of :mod:`gandetexture.models` with
-  :func:`gandetexture.training.make_remover_step` and the shared :func:`~gandetexture.training.fit`,
-  scores it on the procedural test split and on real scikit-image textures against tuned
-  scikit-image filters, and writes a run folder that :func:`load_remover` reads back.
+- :func:`train_remover` trains the U-Net / PatchGAN pair of :mod:`gandetexture.networks` with
+  the pix2pix step of :mod:`gandetexture.steps` and :func:`gandetexture.training.fit`, scores
+  it on the procedural test split and on real scikit-image textures against tuned classical
+  filters (:mod:`gandetexture.baselines`), and writes a run folder
+  (:class:`gandetexture.training.RunFolder`) that :func:`load_remover` reads back.
 - :func:`remove_texture` applies a trained generator to an image of any size (padded to a
   multiple of the U-Net's stride, tiled with blended overlaps when large), or to a batch.
-- ``python -m gandetexture train-remover`` and ``python -m gandetexture remove`` (see
-  :func:`add_commands`).
-
-A run folder holds ``remover.json`` (architecture and profile), ``generator.weights.h5``,
-``checkpoints/``, ``logs/`` (TensorBoard), ``history.json`` and ``metrics.json``.
 """
 
 from __future__ import annotations
 
-import json
-import sys
+import dataclasses
 import time
 from pathlib import Path
 from typing import Any
@@ -25,10 +20,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from gandetexture import config, datasets, filters, metrics, models, training
+from gandetexture import baselines, config, datasets, metrics, networks, training
+from gandetexture.steps import make_remover_step
 
-MODEL_FILE = "remover.json"
-WEIGHTS_FILE = "generator.weights.h5"
+KIND, COMMAND = "texture remover", "train-remover"
 
 #: Learning rate of the remover's generator. Its loss is dominated by ``100 × L1``, a
 #: regression that Adam(1e-3, β1 = 0.5) learns much faster than the article's 2e-4 within the
@@ -59,104 +54,41 @@ def optimizers(steps: int | None = None
 
 # --------------------------------------------------------------------------------- data
 
-def eval_count(profile: config.Profile) -> int:
-    """Pairs in each of the validation, test and real-texture splits of a profile."""
-    return int(np.clip(profile.n_pairs // 64, 16, 64))
-
-
 def evaluation_data(profile: config.Profile, seed: int = 0) -> dict[str, tuple[np.ndarray,
                                                                               np.ndarray]]:
     """Validation, test and real-texture pairs, ``float32 [n, S, S, 3] in [0, 1]`` each.
 
-    ``"val"`` and ``"test"`` are procedural (:func:`datasets.pair_splits`, never shared with
-    training); ``"real"`` uses scikit-image's brick, grass and gravel photographs, which no
-    training pair contains (:func:`datasets.real_texture_pairs`).
+    ``n = profile.eval_count``. ``"val"`` and ``"test"`` are procedural
+    (:func:`datasets.pair_splits`, never shared with training); ``"real"`` uses
+    scikit-image's brick, grass and gravel photographs, which no training pair contains.
     """
-    n, size = eval_count(profile), profile.image_size
+    n, size = profile.eval_count, profile.image_size
     splits = datasets.pair_splits(size, 0, n, n, seed=seed)
     return {"val": splits["val"], "test": splits["test"],
             "real": datasets.real_texture_pairs(n, size, seed)}
 
 
-def batch_size(profile: config.Profile) -> int:
-    """Batch size of the remover: ``profile.remover_batch_size``, else ``profile.batch_size``."""
-    return int(getattr(profile, "remover_batch_size", 0) or profile.batch_size)
-
-
-def bank_size(profile: config.Profile) -> int:
-    """Structures (and textures) drawn for :func:`training_data`: half of ``n_pairs``, 32-2048.
-
-    Measured on 256 validation pairs after 1000 steps (batch 32, before textures were
-    centred): 24.73 dB from a bank of 2048 against 24.39 dB from 256.
-    """
-    return int(np.clip(profile.n_pairs // 2, 32, 2048))
-
-
 def training_data(profile: config.Profile, seed: int = 0) -> tf.data.Dataset:
-    """Endless procedural training batches ``(textured, structure)`` in [-1, 1].
-
-    :func:`batch_size` pairs per batch, combined on the fly from :func:`bank_size` structures
-    and textures (:func:`gandetexture.datasets.pair_stream`).
-    """
-    return datasets.pair_stream(profile.image_size, batch_size(profile), seed=seed,
-                                bank_size=bank_size(profile))
-
-
-# --------------------------------------------------------------------------------- models
-
-def save_remover(generator: keras.Model, directory: str | Path, **info: Any) -> Path:
-    """Write ``remover.json`` (architecture, ``info``) and the generator's weights."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    weights = directory / WEIGHTS_FILE
-    tmp = directory / ("tmp-" + WEIGHTS_FILE)
-    generator.save_weights(tmp)
-    tmp.replace(weights)
-    (directory / MODEL_FILE).write_text(json.dumps(info, indent=2) + "\n")
-    return directory
-
-
-def load_remover(directory: str | Path) -> keras.Model:
-    """Rebuild a generator saved by :func:`save_remover` (or ``train-remover``).
-
-    Raises
-    ------
-    ValueError
-        When ``directory`` holds no trained remover, naming it.
-    """
-    directory = Path(directory)
-    spec_file, weights = directory / MODEL_FILE, directory / WEIGHTS_FILE
-    if not spec_file.is_file() or not weights.is_file():
-        raise ValueError(f"{directory}: no trained remover here (expected {MODEL_FILE} and "
-                         f"{WEIGHTS_FILE}); train one with `python -m gandetexture "
-                         f"train-remover --out {directory}`")
-    try:
-        spec = json.loads(spec_file.read_text())
-        generator = models.build_unet_generator(
-            int(spec["width"]), int(spec["depth"]), residual=bool(spec.get("residual", True)),
-            global_context=bool(spec.get("global_context", False)))
-        generator.load_weights(weights)
-    except (OSError, KeyError, TypeError, ValueError) as error:
-        raise ValueError(f"{directory}: the saved remover cannot be read ({error})") from None
-    return generator
-
-
-def stride_multiple(generator: keras.Model) -> int:
-    """Height and width a U-Net accepts are multiples of this (product of its strides)."""
-    multiple = 1
-    for layer in generator.layers:
-        if isinstance(layer, keras.layers.Conv2D) and not isinstance(
-                layer, keras.layers.Conv2DTranspose):
-            multiple *= int(layer.strides[0])
-    return multiple
+    """Endless procedural training batches ``(textured, structure)`` in [-1, 1]:
+    ``profile.remover_batch_size`` pairs each, combined on the fly from
+    ``profile.bank_size`` structures and textures (:func:`datasets.pair_stream`)."""
+    return datasets.pair_stream(profile.image_size, profile.remover_batch_size, seed=seed,
+                                bank_size=profile.bank_size)
 
 
 # --------------------------------------------------------------------------------- inference
 
+def load_remover(directory: str | Path) -> keras.Model:
+    """The generator saved by :func:`train_remover` (architecture and weights); a clear
+    ``ValueError`` naming ``directory`` when it holds none."""
+    return training.RunFolder.load(directory, KIND, COMMAND)[0]
+
+
 def predict(generator: keras.Model, images, batch_size: int = 32) -> np.ndarray:
     """Structures of same-size images: ``float32 [N, H, W, 3] in [0, 1]`` in and out.
 
-    H and W must be multiples of :func:`stride_multiple`; :func:`remove_texture` handles any.
+    H and W must be multiples of :func:`networks.stride_multiple`; :func:`remove_texture`
+    handles any size.
     """
     images = np.asarray(images, np.float32)
     out = [generator(tf.constant(images[i:i + batch_size] * 2.0 - 1.0), training=False)
@@ -177,14 +109,13 @@ def _ramp(length: int, overlap: int) -> np.ndarray:
 def _starts(size: int, tile: int, stride: int) -> list[int]:
     if size <= tile:
         return [0]
-    starts = list(range(0, size - tile, stride))
-    return starts + [size - tile]
+    return list(range(0, size - tile, stride)) + [size - tile]
 
 
 def _remove_one(image: np.ndarray, generator: keras.Model, tile: int, overlap: int,
                 batch_size: int) -> np.ndarray:
     h, w = image.shape[:2]
-    m = stride_multiple(generator)
+    m = networks.stride_multiple(generator)
     if h * w <= tile * tile:  # whole image at once, padded to a multiple of the stride
         ph, pw = -(-h // m) * m - h, -(-w // m) * m - w
         padded = np.pad(image, ((ph // 2, ph - ph // 2), (pw // 2, pw - pw // 2), (0, 0)),
@@ -222,8 +153,7 @@ def remove_texture(image, model: keras.Model | str | Path, tile: int = 256, over
         ``[H, W]``, ``[H, W, C]`` or ``[B, H, W, C]`` with ``C`` in 1 (grey), 3 (RGB) or 4 (RGBA,
         alpha kept), values in [0, 1] (``uint8`` is divided by 255).
     model : keras.Model or path
-        A generator (from :func:`gandetexture.models.build_unet_generator`) or a run folder
-        (see :func:`load_remover`).
+        A generator, or a run folder of :func:`train_remover`.
     tile, overlap : int
         Images with more than ``tile²`` pixels are processed in ``tile × tile`` tiles sharing
         ``overlap`` pixels, blended with linear weights (no seams); smaller ones whole, padded
@@ -250,9 +180,10 @@ def remove_texture(image, model: keras.Model | str | Path, tile: int = 256, over
     if array.ndim != 4 or array.shape[-1] not in (1, 3, 4) or 0 in array.shape:
         raise ValueError(f"remove_texture takes [H, W], [H, W, C] or [B, H, W, C] with C in "
                          f"1, 3, 4; got shape {shape}")
-    if tile % stride_multiple(generator) or overlap >= tile:
-        raise ValueError(f"tile ({tile}) must be a multiple of {stride_multiple(generator)} "
-                         f"and larger than overlap ({overlap})")
+    multiple = networks.stride_multiple(generator)
+    if tile % multiple or overlap >= tile:
+        raise ValueError(f"tile ({tile}) must be a multiple of {multiple} and larger than "
+                         f"overlap ({overlap})")
     channels = array.shape[-1]
     rgb = np.repeat(array, 3, axis=-1) if channels == 1 else array[..., :3]
     out = np.stack([_remove_one(np.clip(x, 0.0, 1.0), generator, tile, overlap, batch_size)
@@ -275,7 +206,7 @@ def evaluate(generator: keras.Model, data: dict[str, tuple[np.ndarray, np.ndarra
     data : dict
         As returned by :func:`evaluation_data`.
     tuned : dict, optional
-        As returned by :func:`gandetexture.filters.tune` on ``data["val"]`` (tuned here if
+        As returned by :func:`gandetexture.baselines.tune` on ``data["val"]`` (tuned here if
         not given).
 
     Returns
@@ -286,7 +217,7 @@ def evaluate(generator: keras.Model, data: dict[str, tuple[np.ndarray, np.ndarra
         plus ``"best_filter"`` (the filter with the highest PSNR on that split).
     """
     if tuned is None:
-        tuned = filters.tune(*data["val"])
+        tuned = baselines.tune(*data["val"])
     result: dict[str, Any] = {"tuned": tuned}
     for split in ("test", "real"):
         textured, structure = data[split]
@@ -294,7 +225,7 @@ def evaluate(generator: keras.Model, data: dict[str, tuple[np.ndarray, np.ndarra
                  "input": metrics.image_scores(textured, structure)}
         for name, best in tuned.items():
             table[name] = metrics.image_scores(
-                filters.apply(name, textured, **best["params"]), structure)
+                baselines.apply(name, textured, **best["params"]), structure)
         table["best_filter"] = max(tuned, key=lambda name: table[name]["psnr"])
         result[split] = table
     return result
@@ -302,182 +233,105 @@ def evaluate(generator: keras.Model, data: dict[str, tuple[np.ndarray, np.ndarra
 
 # --------------------------------------------------------------------------------- training
 
-def remover_spec(profile: config.Profile, residual: bool = True,
-                 global_context: bool = True) -> dict[str, Any]:
-    """What ``remover.json`` records: the architecture of ``models.build_remover(profile)``."""
-    return {"width": models.remover_width(profile), "depth": profile.depth, "residual": residual,
-            "global_context": global_context, "profile": profile.name,
-            "image_size": profile.image_size}
+@dataclasses.dataclass
+class RemoverRun:
+    """What :func:`train_remover` returns: the networks, the history and ``metrics.json``."""
+
+    generator: keras.Model
+    discriminator: keras.Model
+    history: training.History
+    metrics: dict[str, Any]
 
 
-def train_remover(profile: config.Profile | str, out: str | Path, steps: int | None = None,
-                  resume: bool = False, seed: int = 0, progress: bool = True,
-                  budget_s: float | None = None, jit_compile: bool | None = None
-                  ) -> dict[str, Any]:
-    """Train, score and save the texture remover into a run folder (``train-remover``).
+def train_remover(profile: config.Profile | str, out: str | Path | None,
+                  steps: int | None = None, resume: bool = False, seed: int = 0,
+                  progress: bool = True, budget_s: float | None = None,
+                  jit_compile: bool = False, callbacks: list[training.Callback] | None = None,
+                  tuned: dict[str, dict[str, Any]] | None = None) -> RemoverRun:
+    """Train, score and save the texture remover (``train-remover``, lesson 05).
 
     Parameters
     ----------
     profile : Profile or str
         Sizes and step count (``profile.remover_steps`` unless ``steps`` is given).
-    out : str or Path
-        Run folder. One that already holds checkpoints is continued only with ``resume``;
-        otherwise a ``ValueError`` says so (nothing of a user's is ever overwritten).
+    out : str or Path, optional
+        Run folder (:class:`gandetexture.training.RunFolder`); one that holds a run is
+        continued only with ``resume`` (nothing of a user's is overwritten).
     budget_s : float, optional
         Wall-clock budget of the training loop (stops cleanly and saves).
-    jit_compile : bool, optional
-        XLA for the train step (default: the profile's ``xla`` measured choice).
+    jit_compile : bool
+        XLA for the train step; off, because on a 2-core CPU it is slower (238 against 330
+        images/s, ``benchmarks/train_step.json``).
+    callbacks : list, optional
+        More side jobs for :func:`gandetexture.training.fit` (e.g. previews).
+    tuned : dict, optional
+        Tuned filters to score against (tuned on the validation split if not given).
 
     Returns
     -------
-    dict
-        What ``metrics.json`` holds: scores of the model and of the tuned filters on the test
-        and real splits, images/s, parameter counts, receptive field, steps and wall times.
+    RemoverRun
+        ``metrics`` is what ``metrics.json`` holds: scores of the model and of the tuned
+        filters on the test and real splits, images/s, parameter counts, receptive field,
+        steps and wall times.
     """
     began = time.perf_counter()
     profile = config.resolve_profile(profile) if isinstance(profile, str) else profile
-    out = Path(out)
-    if (out / "checkpoints").exists() and any((out / "checkpoints").iterdir()) and not resume:
-        raise ValueError(f"{out} already holds checkpoints of a run; pass --resume to "
-                         "continue it, or choose another --out")
     steps = int(profile.remover_steps if steps is None else steps)
     if steps < 1:
         raise ValueError(f"--steps must be at least 1, got {steps}")
+    run = None if out is None else training.RunFolder(
+        out, KIND, {"profile": profile.name, "seed": seed, "steps": steps}, resume=resume)
     config.set_seed(seed)
     keras.backend.clear_session()
-    generator, discriminator = models.build_remover(profile)
+    generator, discriminator = networks.build_remover(profile)
     g_opt, d_opt = optimizers(steps)
-    if jit_compile is None:
-        jit_compile = bool(getattr(profile, "xla", False))
-    step = training.make_remover_step(generator, discriminator, g_opt, d_opt,
-                                      jit_compile=jit_compile)
+    step = make_remover_step(generator, discriminator, g_opt, d_opt, jit_compile=jit_compile)
     data = evaluation_data(profile, seed)
     peek_t, peek_s = data["val"][0][:16], data["val"][1][:16]
 
-    def on_summary(index: int) -> None:
+    def summaries(index: int) -> None:  # validation scores and images in TensorBoard
         prediction = predict(generator, peek_t)
         for name, value in metrics.image_scores(prediction, peek_s).items():
-            training.summary_scalar(f"val/{name}", value)
-        training.summary_images("val/textured-prediction-truth",
-                                np.concatenate([peek_t[:2], prediction[:2], peek_s[:2]]),
-                                max_outputs=6)
+            tf.summary.scalar(f"val/{name}", value)
+        tf.summary.image("val/textured-prediction-truth",
+                         np.concatenate([peek_t[:2], prediction[:2], peek_s[:2]]), max_outputs=6)
 
-    track = {"generator": generator, "discriminator": discriminator,
-             "g_optimizer": g_opt, "d_optimizer": d_opt}
-    latest = tf.train.latest_checkpoint(out / "checkpoints") if resume else None
-    first = int(latest.rsplit("-", 1)[-1]) if latest else 0
+    jobs = list(callbacks or [])
+    if run is not None:
+        jobs += run.callbacks(step.track, profile.preview_every, extra=summaries,
+                              budget_s=budget_s)
+    elif budget_s is not None:
+        jobs.append(training.TimeBudget(budget_s))
+    first = run.checkpointed_step() if run is not None else 0
     fit_began = time.perf_counter()
-    history = training.fit(step, training_data(profile, seed), steps, track=track,
-                           directory=out, resume=resume,
-                           checkpoint_every=profile.preview_every,
-                           summary_every=profile.preview_every, on_summary=on_summary,
-                           budget_s=budget_s, progress=progress, desc="train-remover")
+    history = training.fit(step, training_data(profile, seed), steps, callbacks=jobs,
+                           progress=progress, desc="train-remover")
     train_s = time.perf_counter() - fit_began
-    save_remover(generator, out, **remover_spec(profile))
-    # images/s over this call's steps after its first one (which includes tracing)
-    times = [t for s, t in zip(history["step"], history["time"]) if s >= first]
-    images_per_s = (batch_size(profile) * (len(times) - 2) / (times[-1] - times[0])
-                    if len(times) > 2 and times[-1] > times[0] else float("nan"))
-    scores = evaluate(generator, data)
+    done = history["step"][-1] + 1 if history["step"] else 0
+    if run is not None:
+        run.save(generator, complete=done >= steps)
     result = {
-        "profile": profile.name, "seed": seed, "steps": steps,
-        "steps_done": history["step"][-1] + 1 if history["step"] else 0,
-        "batch_size": batch_size(profile), "bank_size": bank_size(profile),
-        "image_size": profile.image_size,
-        "xla": bool(jit_compile),
-        "params": {"generator": models.count_params(generator),
-                   "discriminator": models.count_params(discriminator)},
-        "receptive_field": models.receptive_field(discriminator),
-        "images_per_s": images_per_s, "train_s": train_s,
+        "profile": profile.name, "seed": seed, "steps": steps, "steps_done": done,
+        "batch_size": profile.remover_batch_size, "bank_size": profile.bank_size,
+        "image_size": profile.image_size, "xla": bool(jit_compile),
+        "params": {"generator": networks.count_params(generator),
+                   "discriminator": networks.count_params(discriminator)},
+        "receptive_field": networks.receptive_field(discriminator),
+        "images_per_s": _images_per_s(history, first, profile.remover_batch_size),
+        "train_s": train_s,
         "final_losses": {k: v[-1] for k, v in history.items() if k not in ("step", "time")},
-        **scores,
+        **evaluate(generator, data, tuned),
         "wall_s": time.perf_counter() - began,
     }
-    (out / "metrics.json").write_text(json.dumps(result, indent=2) + "\n")
-    return result
+    if run is not None:
+        training.write_json(run.path / "metrics.json", result)
+    return RemoverRun(generator, discriminator, history, result)
 
 
-# --------------------------------------------------------------------------------- CLI
-
-def _cmd_train(args) -> int:
-    result = train_remover(args.profile, args.out, steps=args.steps, resume=args.resume,
-                           seed=args.seed, progress=not args.quiet, budget_s=args.budget_s)
-    test, real = result["test"], result["real"]
-    for split, table in (("test (procedural)", test), ("real textures", real)):
-        best = table["best_filter"]
-        print(f"{split}: model PSNR {table['model']['psnr']:.2f} dB, SSIM "
-              f"{table['model']['ssim']:.3f}; best filter ({best}) PSNR "
-              f"{table[best]['psnr']:.2f} dB, SSIM {table[best]['ssim']:.3f}")
-    print(f"{result['steps_done']} steps, {result['images_per_s']:.0f} images/s, "
-          f"{result['wall_s']:.0f} s; wrote {Path(args.out) / 'metrics.json'}")
-    return 0
-
-
-def _output_names(paths: list[Path], out: Path) -> list[Path]:
-    """One PNG per input in ``out``, never the name of an input nor twice the same name."""
-    inputs = {p.resolve() for p in paths}
-    used: set[Path] = set()
-    names = []
-    for path in paths:
-        candidate, k = out / f"{path.stem}.png", 1
-        while candidate.resolve() in inputs or candidate in used:
-            k += 1
-            candidate = out / f"{path.stem}-{k}.png"
-        used.add(candidate)
-        names.append(candidate)
-    return names
-
-
-def _cmd_remove(args) -> int:
-    from PIL import Image
-
-    from gandetexture.io import load_image
-
-    generator = load_remover(args.model)
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"{out}: --out must be a folder, and this is a file")
-    out.mkdir(parents=True, exist_ok=True)
-    paths = [Path(p) for p in args.images]
-    status = 0
-    for path, target in zip(paths, _output_names(paths, out)):
-        try:
-            image = load_image(path)
-        except ValueError as error:
-            print(f"gandetexture: error: {error}", file=sys.stderr)
-            status = 1
-            continue
-        result = remove_texture(image, generator, tile=args.tile)
-        Image.fromarray(np.round(result * 255).astype(np.uint8)).save(target)
-        print(f"{path} -> {target}")
-    return status
-
-
-def add_commands(subparsers) -> None:
-    """Register ``train-remover`` and ``remove`` with the ``python -m gandetexture`` parser."""
-    train = subparsers.add_parser(
-        "train-remover", help="train the texture remover (conditional GAN) and score it",
-        description="Train the U-Net/PatchGAN texture remover on procedural pairs, score it "
-                    "against tuned scikit-image filters, write model, checkpoints, "
-                    "TensorBoard logs and metrics.json into --out.")
-    train.add_argument("--profile", default="auto", choices=["auto", *config.PROFILES])
-    train.add_argument("--out", required=True, help="run folder")
-    train.add_argument("--steps", type=int, default=None,
-                       help="training steps (default: the profile's remover_steps)")
-    train.add_argument("--resume", action="store_true",
-                       help="continue the run in --out from its last checkpoint")
-    train.add_argument("--budget-s", type=float, default=None,
-                       help="stop training cleanly (and save) after this many seconds")
-    train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--quiet", action="store_true", help="no progress bar")
-    train.set_defaults(handler=_cmd_train)
-
-    remove = subparsers.add_parser(
-        "remove", help="remove the texture of images with a trained remover",
-        description="Write one PNG per input image (same height and width) into --out.")
-    remove.add_argument("images", nargs="+", help="image files")
-    remove.add_argument("--model", required=True, help="run folder of train-remover")
-    remove.add_argument("--out", required=True, help="output folder")
-    remove.add_argument("--tile", type=int, default=256,
-                        help="tile size for large images (a multiple of the U-Net's stride)")
-    remove.set_defaults(handler=_cmd_remove)
+def _images_per_s(history: training.History, first: int, batch_size: int) -> float:
+    """Images per second over this call's steps (from ``first``) after its first one, which
+    includes tracing."""
+    times = [t for s, t in zip(history["step"], history["time"]) if s >= first]
+    if len(times) > 2 and times[-1] > times[0]:
+        return batch_size * (len(times) - 2) / (times[-1] - times[0])
+    return float("nan")

@@ -12,15 +12,14 @@ loss of :mod:`gandetexture.losses` (the gradient penalty is switched on by the l
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import keras
 import numpy as np
 import tensorflow as tf
-from keras import layers
 
 from gandetexture import losses as losses_lib
-from gandetexture import training
+from gandetexture import networks, steps, training
 
 #: Number of Gaussians on the ring, radius of the ring, standard deviation of each Gaussian.
 MODES, RADIUS, STD = 8, 2.0, 0.05
@@ -60,81 +59,25 @@ def ring_batches(batch_size: int = BATCH, seed: int = 0, **ring: float) -> Itera
         yield sample_ring(batch_size, seed=int(rng.integers(2**31)), **ring)
 
 
-def _mlp(inputs: int, outputs: int, hidden: int, depth: int, name: str) -> keras.Model:
-    x = inp = keras.Input((inputs,))
-    for _ in range(depth):
-        x = layers.Dense(hidden)(x)
-        x = layers.LeakyReLU(0.2)(x)
-    return keras.Model(inp, layers.Dense(outputs)(x), name=name)
-
-
-def build_generator(latent_dim: int = LATENT_DIM, hidden: int = HIDDEN,
-                    depth: int = 3) -> keras.Model:
-    """MLP ``z: float32 [B, latent_dim] -> points float32 [B, 2]`` (no output activation)."""
-    return _mlp(latent_dim, 2, hidden, depth, "toy_generator")
-
-
-def build_discriminator(hidden: int = HIDDEN, depth: int = 3) -> keras.Model:
-    """MLP ``points float32 [B, 2] -> logits float32 [B, 1]`` (any real number)."""
-    return _mlp(2, 1, hidden, depth, "toy_discriminator")
-
-
 def make_toy_step(generator: keras.Model, discriminator: keras.Model,
                   g_optimizer: keras.optimizers.Optimizer,
                   d_optimizer: keras.optimizers.Optimizer,
                   loss: str | losses_lib.AdversarialLoss, latent_dim: int = LATENT_DIM,
-                  seed: int = 0,
-                  d_steps: int = 1) -> Callable[[tf.Tensor, tf.Tensor], dict[str, tf.Tensor]]:
-    """``d_steps`` discriminator updates then one generator update, for any adversarial loss.
+                  seed: int = 0, d_steps: int = 1) -> steps.Step:
+    """The course's one adversarial update (:func:`gandetexture.steps.make_gan_step`) on points.
 
-    The loss comes from :func:`gandetexture.losses.get`; when its ``gradient_penalty_weight``
-    is non-zero (WGAN-GP) the penalty is added inside the discriminator's tape. With
-    ``d_steps > 1`` (WGAN-GP's paper uses 5) every discriminator update sees the same real
-    batch and fresh noise.
+    Any loss of :mod:`gandetexture.losses` works; WGAN-GP's gradient penalty is added by the
+    step itself. ``d_steps > 1`` (WGAN-GP's paper uses 5) runs extra discriminator updates
+    first, each on the same real batch with fresh noise.
 
     Returns
     -------
     callable
-        ``step(real: float32 [B, 2], step_index: int64 scalar) -> {"d_loss", "g_loss"}``, a
-        ``tf.function``; noise and penalty weights are drawn from ``(seed, step_index)``.
+        ``step(real: float32 [B, 2], step_index: int64 scalar)`` returning ``{"d_loss",
+        "g_loss", "d_real", "d_fake"}``; noise comes from ``(seed, step_index)``.
     """
-    adversarial = losses_lib.get(loss)
-    weight = float(adversarial.gradient_penalty_weight)
-
-    def d_update(real: tf.Tensor, z: tf.Tensor, gp_seed: tf.Tensor) -> tf.Tensor:
-        fake = generator(z, training=True)
-        with tf.GradientTape() as d_tape:
-            real_logits = discriminator(real, training=True)
-            fake_logits = discriminator(fake, training=True)
-            d_loss = adversarial.discriminator(real_logits, fake_logits)
-            if weight:  # decided once, at tracing: only WGAN-GP pays for the penalty
-                d_loss += weight * losses_lib.gradient_penalty(discriminator, real, fake,
-                                                               gp_seed)
-        d_vars = discriminator.trainable_variables
-        d_optimizer.apply_gradients(zip(d_tape.gradient(d_loss, d_vars), d_vars))
-        return d_loss
-
-    @tf.function
-    def step(real: tf.Tensor, step_index: tf.Tensor) -> dict[str, tf.Tensor]:
-        batch = tf.shape(real)[0]
-        key = tf.stack([tf.cast(seed, tf.int64), step_index])
-        gp_key = tf.stack([tf.cast(seed, tf.int64) + 1, step_index])
-        z = tf.random.stateless_normal([batch, latent_dim], seed=key)
-        # Extra critic updates, unrolled at tracing (a tf.range loop traces faster, but two
-        # runs with one seed gave different results with it: reruns must be identical).
-        for k in range(1, d_steps):
-            d_update(real, tf.random.stateless_normal(
-                [batch, latent_dim], seed=tf.random.experimental.stateless_fold_in(key, k)),
-                tf.random.experimental.stateless_fold_in(gp_key, k))
-        d_loss = d_update(real, z, gp_key)
-        with tf.GradientTape() as g_tape:
-            g_loss = adversarial.generator(discriminator(generator(z, training=True),
-                                                         training=True))
-        g_vars = generator.trainable_variables
-        g_optimizer.apply_gradients(zip(g_tape.gradient(g_loss, g_vars), g_vars))
-        return {"d_loss": d_loss, "g_loss": g_loss}
-
-    return step
+    return steps.make_gan_step(generator, discriminator, g_optimizer, d_optimizer,
+                               latent_dim, loss=loss, seed=seed, d_steps=d_steps)
 
 
 def _adam() -> keras.optimizers.Adam:
@@ -180,7 +123,8 @@ def train_toy(loss: str | losses_lib.AdversarialLoss, steps: int, seed: int = 0,
     """
     name = losses_lib.get(loss).name
     keras.utils.set_random_seed(seed)
-    generator, discriminator = build_generator(), build_discriminator()
+    generator = networks.build_toy_generator(LATENT_DIM, HIDDEN)
+    discriminator = networks.build_toy_discriminator(HIDDEN)
     step = make_toy_step(generator, discriminator, _adam(), _adam(), name, seed=seed,
                          d_steps=d_steps)
     history = training.fit(step, ring_batches(batch_size, seed), steps, progress=progress,
@@ -235,35 +179,3 @@ def count_modes(points: np.ndarray, centers: np.ndarray | None = None, std: floa
     covered = int((per_mode >= max(1, min_fraction * len(points))).sum())
     return ModeCount(covered, len(centers), float(good.mean()) if len(points) else 0.0,
                      per_mode)
-
-
-def plot_panels(panels: dict[str, np.ndarray], real: np.ndarray | None = None,
-                titles: dict[str, str] | None = None, size: float = 2.6,
-                limit: float = RADIUS + 1.0):
-    """Scatter plots side by side: generated points (one panel each) over real ones in grey.
-
-    Parameters
-    ----------
-    panels : dict[str, np.ndarray]
-        Panel name -> points ``float [N, 2]``.
-    real : np.ndarray, optional
-        Real points ``float [M, 2]`` drawn in light grey behind every panel.
-    titles : dict[str, str], optional
-        Panel name -> title (default: the name).
-    """
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, len(panels), figsize=(size * len(panels), size + 0.3),
-                             squeeze=False)
-    for ax, (name, points) in zip(axes[0], panels.items()):
-        if real is not None:
-            ax.scatter(real[:, 0], real[:, 1], s=2, c="0.8", label="real")
-        ax.scatter(points[:, 0], points[:, 1], s=2, c="C3", alpha=0.5, label="generated")
-        ax.set_title((titles or {}).get(name, name), fontsize=9)
-        ax.set_xlim(-limit, limit)
-        ax.set_ylim(-limit, limit)
-        ax.set_aspect("equal")
-        ax.set_xticks([])
-        ax.set_yticks([])
-    fig.tight_layout()
-    return fig

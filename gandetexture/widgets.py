@@ -1,18 +1,17 @@
-"""A small interactive control: change one texture's parameters and see it, and its pair.
+"""The course's interactive controls (ipywidgets), with their logic testable without a browser.
 
-The logic lives in :class:`TextureControl` (plain Python, tested without a browser); the
-ipywidgets front end, :func:`texture_widget`, only maps sliders onto it and shows the PNG it
-renders.
+- :func:`texture_widget` (lesson 01): change one texture's parameters and see it, and its pair;
+  the logic lives in :class:`TextureControl`.
+- :func:`texture_picker` (lesson 06): pick a trained texture model and a seed, see what it
+  paints; the logic lives in :func:`picker_image`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import io as _io
-
 import numpy as np
 
-from gandetexture import datasets, structures, textures
+from gandetexture import datasets, io, structures, textures
 
 
 @dataclasses.dataclass
@@ -86,12 +85,7 @@ class TextureControl:
 
     def png(self) -> bytes:
         """:meth:`panel` encoded as PNG bytes (what the widget shows)."""
-        from PIL import Image
-
-        buffer = _io.BytesIO()
-        pixels = np.round(np.clip(self.panel(), 0, 1) * 255).astype(np.uint8)
-        Image.fromarray(pixels).save(buffer, format="PNG")
-        return buffer.getvalue()
+        return io.png_bytes(self.panel())
 
 
 def texture_widget(control: TextureControl | None = None):
@@ -127,4 +121,46 @@ def texture_widget(control: TextureControl | None = None):
     box = w.VBox([w.HBox([w.VBox(list(inputs.values())[:4]), w.VBox(list(inputs.values())[4:])]),
                   image])
     box.control, box.image, box.inputs = control, image, inputs
+    return box
+
+
+def picker_image(models: dict, name: str, seed: int, size: int) -> np.ndarray:
+    """What :func:`texture_picker` shows: one ``size × size`` texture ``float32 [size, size,
+    3] in [-1, 1]`` of the :class:`gandetexture.texture.TextureModel` ``models[name]``."""
+    if name not in models:
+        raise ValueError(f"no trained model named {name!r}; choose one of {', '.join(models)}")
+    model = models[name]
+    side = -(-size // model.config.scale) * model.config.scale
+    return model.generate(side, side, seed=int(seed))[0]
+
+
+def texture_picker(models: dict, size: int = 256, seed: int = 0):
+    """A widget: pick a trained texture model (by exemplar name) and a seed, see its texture.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        A drop-down and a seed slider above the image. ``box.image`` is the image widget and
+        ``box.inputs`` the controls (useful to test it without a browser).
+    """
+    import ipywidgets as w
+
+    names = list(models)
+    exemplar = w.Dropdown(options=names, value=names[0], description="exemplar")
+    seed_slider = w.IntSlider(value=seed, min=0, max=99, description="seed",
+                              continuous_update=False)
+
+    def png() -> bytes:
+        image = picker_image(models, exemplar.value, seed_slider.value, size)
+        return io.png_bytes(image, value_range=(-1.0, 1.0))
+
+    image = w.Image(value=png(), format="png")
+
+    def changed(_change) -> None:
+        image.value = png()
+
+    exemplar.observe(changed, names="value")
+    seed_slider.observe(changed, names="value")
+    box = w.VBox([w.HBox([exemplar, seed_slider]), image])
+    box.image, box.inputs = image, {"exemplar": exemplar, "seed": seed_slider}
     return box

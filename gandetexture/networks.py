@@ -1,35 +1,42 @@
-"""Networks of the course.
+"""Every network of the course, in one place.
 
-Lesson 02: the article's MLP generator and discriminator, made right.
-Lessons 04-05: the U-Net generator and PatchGAN discriminator of the texture remover.
+- Lesson 02: the article's MLP generator and discriminator, made right.
+- Lesson 03: the small MLPs of the 2-D toy GAN.
+- Lessons 04-05: the U-Net generator and PatchGAN discriminator of the texture remover.
+- Lesson 06: the fully convolutional texture generator and patch discriminator (spatial GAN).
+
+Helpers: :func:`count_params`, :func:`receptive_field`, :func:`stride_multiple`.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import keras
+import numpy as np
+import tensorflow as tf
 from keras import layers
+
+if TYPE_CHECKING:  # only for type hints: texture imports this module
+    from gandetexture.config import Profile
+    from gandetexture.texture import TextureConfig
 
 LATENT_DIM = 100
 IMAGE_SHAPE = (32, 32, 3)
 
 
+# ------------------------------------------------------------------ lesson 02: the article's MLPs
+
 def build_mlp_generator(latent_dim: int = LATENT_DIM,
                         image_shape: tuple[int, int, int] = IMAGE_SHAPE) -> keras.Model:
     """The article's MLP generator: z → 256 → 512 → 1024 → H·W·3 (tanh), reshaped.
 
-    Parameters
-    ----------
-    latent_dim : int
-        Length of the noise vector z.
-    image_shape : (H, W, C)
-        Shape of one generated image.
-
     Returns
     -------
     keras.Model
-        Maps ``z: float32 [B, latent_dim]`` to ``images: float32 [B, H, W, C] in [-1, 1]``.
-        Hidden layers use BatchNormalization(momentum=0.8) and ReLU, as in the article; the
-        output layer starts with small weights (N(0, 0.002²)), so that first images are flat.
+        ``z: float32 [B, latent_dim] -> images: float32 [B, H, W, C] in [-1, 1]``. Hidden
+        layers use BatchNormalization(momentum=0.8) and ReLU, as in the article; the output
+        layer starts with small weights (N(0, 0.002²)), so that first images are flat.
     """
     z = keras.Input((latent_dim,), name="z")
     x = z
@@ -57,8 +64,7 @@ def build_mlp_discriminator(image_shape: tuple[int, int, int] = IMAGE_SHAPE) -> 
     Returns
     -------
     keras.Model
-        Maps ``images: float32 [B, H, W, C] in [-1, 1]`` to ``logits: float32 [B, 1]``
-        (any real number; ``sigmoid(logit)`` is the probability of "real").
+        ``images: float32 [B, H, W, C] in [-1, 1] -> logits: float32 [B, 1]``.
     """
     images = keras.Input(image_shape, name="images")
     x = layers.Flatten()(images)
@@ -69,20 +75,34 @@ def build_mlp_discriminator(image_shape: tuple[int, int, int] = IMAGE_SHAPE) -> 
     return keras.Model(images, logits, name="mlp_discriminator")
 
 
-def count_params(model: keras.Model) -> int:
-    """Number of trainable parameters of a model."""
-    return int(sum(int(w.shape.num_elements()) for w in model.trainable_weights))
+# ------------------------------------------------------------------ lesson 03: the toy MLPs
+
+def _toy_mlp(inputs: int, outputs: int, hidden: int, depth: int, name: str) -> keras.Model:
+    x = inp = keras.Input((inputs,))
+    for _ in range(depth):
+        x = layers.Dense(hidden)(x)
+        x = layers.LeakyReLU(0.2)(x)
+    return keras.Model(inp, layers.Dense(outputs)(x), name=name)
 
 
-# ---------------------------------------------------------------------------------------------
-# Lesson 04-05: the conditional GAN (pix2pix) that removes texture.
-# ---------------------------------------------------------------------------------------------
+def build_toy_generator(latent_dim: int = 8, hidden: int = 64, depth: int = 3) -> keras.Model:
+    """MLP ``z: float32 [B, latent_dim] -> points float32 [B, 2]`` (no output activation)."""
+    return _toy_mlp(latent_dim, 2, hidden, depth, "toy_generator")
+
+
+def build_toy_discriminator(hidden: int = 64, depth: int = 3) -> keras.Model:
+    """MLP ``points float32 [B, 2] -> logits float32 [B, 1]`` (any real number)."""
+    return _toy_mlp(2, 1, hidden, depth, "toy_discriminator")
+
+
+# ------------------------------------------------------------------ lessons 04-05: the remover
 
 def unet_channels(width: int, depth: int) -> list[int]:
     """Filters of the U-Net's levels 1..depth: ``width · 2^(l-1)``, capped at ``8 · width``."""
     return [width * min(2 ** level, 8) for level in range(depth)]
 
 
+@keras.saving.register_keras_serializable(package="gandetexture")
 class BroadcastConcat(layers.Layer):
     """Concatenate a per-image vector to every position of a feature map.
 
@@ -97,6 +117,7 @@ class BroadcastConcat(layers.Layer):
         return keras.ops.concatenate([features, tiled], axis=-1)
 
 
+@keras.saving.register_keras_serializable(package="gandetexture")
 class ChannelAffine(layers.Layer):
     """Per-image, per-channel gain and offset: ``image · (1 + gain) + offset``.
 
@@ -138,15 +159,13 @@ def build_unet_generator(width: int = 32, depth: int = 4, residual: bool = True,
     full_res : bool
         ``True``: the last up-sampling returns ``width`` features at full resolution, which
         are concatenated with the input image itself before a 3×3 convolution makes the output
-        (the finest texture is only visible at full resolution); ``False``: the pix2pix head,
-        one transposed convolution straight to the output.
+        (the finest texture is only visible at full resolution); ``False``: the pix2pix head.
     global_context : bool
         Add an image-level pathway: the bottleneck is averaged over all positions into a
-        ``4 · width`` vector (:class:`keras.layers.GlobalAveragePooling2D` and a dense layer),
-        which is handed to every position of the decoder (:class:`BroadcastConcat`) and sets a
-        per-image gain and offset of each output channel (:class:`ChannelAffine`, starting at
-        the identity). A tint or a contrast change laid over the *whole* image is one number
-        per channel; convolutions alone only see a window of it.
+        ``4 · width`` vector, handed to every position of the decoder (:class:`BroadcastConcat`)
+        and setting a per-image gain and offset of each output channel (:class:`ChannelAffine`,
+        starting at the identity). A tint laid over the *whole* image is one number per
+        channel; convolutions alone only see a window of it.
 
     Returns
     -------
@@ -179,6 +198,7 @@ def build_unet_generator(width: int = 32, depth: int = 4, residual: bool = True,
         x = layers.BatchNormalization(name=f"up{level}_bn")(x)
         x = layers.ReLU(name=f"up{level}_act")(x)
         x = layers.Concatenate(name=f"up{level}_skip")([x, skips[level - 1]])
+    head_init = init if not residual else "zeros"
     if full_res:
         # back to full resolution with `width` features, then see the input itself again:
         # the finest texture (a pixel or two) is only visible there.
@@ -187,13 +207,11 @@ def build_unet_generator(width: int = 32, depth: int = 4, residual: bool = True,
         x = layers.BatchNormalization(name="up0_bn")(x)
         x = layers.ReLU(name="up0_act")(x)
         x = layers.Concatenate(name="up0_skip")([x, textured])
-        out = layers.Conv2D(channels, 3, padding="same",
-                            kernel_initializer=init if not residual else "zeros",
+        out = layers.Conv2D(channels, 3, padding="same", kernel_initializer=head_init,
                             name="head")(x)
     else:
         out = layers.Conv2DTranspose(channels, 4, strides=2, padding="same",
-                                     kernel_initializer=init if not residual else "zeros",
-                                     name="head")(x)
+                                     kernel_initializer=head_init, name="head")(x)
     if residual:
         out = layers.Add(name="input_plus_correction")([textured, out])
         if global_context:
@@ -244,42 +262,143 @@ def build_patchgan_discriminator(width: int = 32, n_down: int = 2, channels: int
     return keras.Model([textured, candidate], logits, name=name)
 
 
-def receptive_field(model: keras.Model) -> int:
-    """Width in pixels of the input window that one output of a plain conv stack depends on.
-
-    Walks the model's convolution layers in order: ``r ← r + (k − 1)·j``, ``j ← j·s``
-    (kernel ``k``, stride ``s``, ``j`` the distance between neighbouring outputs in input pixels).
-    """
-    field, jump = 1, 1
-    for layer in model.layers:
-        if isinstance(layer, layers.Conv2D):
-            kernel, stride = layer.kernel_size[0], layer.strides[0]
-            field += (kernel - 1) * jump
-            jump *= stride
-    return field
-
-
-def remover_width(profile) -> int:
-    """Base width of the remover's networks: ``profile.remover_width``, else ``profile.width``."""
-    return int(getattr(profile, "remover_width", 0) or profile.width)
-
-
-def build_remover(profile, residual: bool = True, global_context: bool = True
+def build_remover(profile: Profile, residual: bool = True, global_context: bool = True
                   ) -> tuple[keras.Model, keras.Model]:
-    """The generator and discriminator of lesson 05 sized by a profile.
-
-    Parameters
-    ----------
-    profile : gandetexture.Profile
-        Uses :func:`remover_width` and ``profile.depth``.
-
-    Returns
-    -------
-    (generator, discriminator)
-        See :func:`build_unet_generator` and :func:`build_patchgan_discriminator`.
-    """
-    width = remover_width(profile)
+    """The generator and discriminator of lesson 05, sized by ``profile.remover_width`` and
+    ``profile.depth`` (see :func:`build_unet_generator`, :func:`build_patchgan_discriminator`)."""
+    width = profile.remover_width
     generator = build_unet_generator(width, profile.depth, residual=residual,
                                      global_context=global_context)
     discriminator = build_patchgan_discriminator(width, patchgan_layers(profile.depth))
     return generator, discriminator
+
+
+# ------------------------------------------------------------------ lesson 06: the spatial GAN
+
+@keras.saving.register_keras_serializable(package="gandetexture")
+class Pad2D(layers.Layer):
+    """Pad height and width by ``amount`` pixels: with zeros, by mirroring, or circularly.
+
+    ``"zeros"`` is Keras's ``padding="same"``. ``"mirror"`` repeats the border pixels in
+    reverse (no dark frame around generated images). ``"circular"`` treats the image as a
+    torus: the pixels left of column 0 are the last columns, so a convolution after it sees no
+    border at all, which is what makes periodic outputs tile seamlessly.
+    """
+
+    MODES = ("zeros", "mirror", "circular")
+
+    def __init__(self, amount: int = 1, mode: str = "zeros", **kwargs):
+        super().__init__(**kwargs)
+        if mode not in self.MODES:
+            raise ValueError(f"padding mode {mode!r}: choose one of {', '.join(self.MODES)}")
+        self.amount, self.mode = int(amount), mode
+
+    def call(self, x):
+        p = self.amount
+        if self.mode != "circular":
+            return tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]],
+                          mode="CONSTANT" if self.mode == "zeros" else "SYMMETRIC")
+        x = tf.concat([x[:, -p:], x, x[:, :p]], axis=1)
+        return tf.concat([x[:, :, -p:], x, x[:, :, :p]], axis=2)
+
+    def get_config(self):
+        return {**super().get_config(), "amount": self.amount, "mode": self.mode}
+
+
+def _padded_conv(x, filters: int, kernel: int, mode: str, name: str, strides: int = 1):
+    x = Pad2D(kernel // 2, mode, name=f"{name}_pad")(x)
+    return layers.Conv2D(filters, kernel, strides=strides, padding="valid", name=name)(x)
+
+
+def texture_generator_filters(config: TextureConfig) -> list[int]:
+    """Filters of each up-sampling block, coarse to fine: ``width·8, ..., width``."""
+    n = config.upsamplings
+    return [config.width * min(8, 2 ** (n - 1 - k)) for k in range(n)]
+
+
+def build_texture_generator(config: TextureConfig) -> keras.Model:
+    """The fully convolutional texture generator (Spatial GAN).
+
+    ``noise [B, h, w, C]`` → 3×3 conv → ``upsamplings`` × (nearest 2× up-sampling, 3×3 conv,
+    batch norm, ReLU) → 3×3 conv → tanh. Every convolution pads by mirroring, or circularly in
+    periodic mode. A grey config paints one channel and repeats it into R, G and B.
+
+    Returns
+    -------
+    keras.Model
+        ``noise: float32 [B, h, w, C] -> images: float32 [B, h·s, w·s, 3] in [-1, 1]`` with
+        ``C = config.noise_channels``, ``s = config.scale``; ``h`` and ``w`` are free.
+    """
+    mode = "circular" if config.periodic else "mirror"
+    noise = keras.Input((None, None, config.noise_channels), name="noise")
+    filters = texture_generator_filters(config)
+    x = _padded_conv(noise, filters[0], 3, mode, "stem")
+    x = layers.ReLU(name="stem_relu")(x)
+    for k, f in enumerate(filters):
+        x = layers.UpSampling2D(2, interpolation="nearest", name=f"up{k}")(x)
+        x = _padded_conv(x, f, 3, mode, f"conv{k}")
+        x = layers.BatchNormalization(momentum=0.9, name=f"bn{k}")(x)
+        x = layers.ReLU(name=f"relu{k}")(x)
+    x = _padded_conv(x, 1 if config.gray else 3, 3, mode, "to_rgb")
+    images = layers.Activation("tanh", name="tanh")(x)
+    if config.gray:
+        images = layers.Concatenate(name="gray_to_rgb")([images, images, images])
+    name = "periodic_texture_generator" if config.periodic else "texture_generator"
+    return keras.Model(noise, images, name=name)
+
+
+def build_texture_discriminator(config: TextureConfig) -> keras.Model:
+    """The fully convolutional patch discriminator of the spatial GAN.
+
+    ``upsamplings`` × (5×5 conv with stride 2, LeakyReLU 0.2; batch norm after the first, when
+    ``config.d_batchnorm``) → 3×3 conv to one channel: an image gets a *map* of logits, one
+    per patch of :func:`receptive_field` pixels.
+
+    Returns
+    -------
+    keras.Model
+        ``images: float32 [B, H, W, 3] in [-1, 1] -> logits [B, H/s, W/s, 1]``.
+    """
+    images = keras.Input((None, None, 3), name="images")
+    x = images
+    for k in range(config.upsamplings):
+        x = _padded_conv(x, config.width * min(8, 2 ** k), 5, "zeros", f"conv{k}", strides=2)
+        if k > 0 and config.d_batchnorm:
+            x = layers.BatchNormalization(momentum=0.9, name=f"bn{k}")(x)
+        x = layers.LeakyReLU(0.2, name=f"lrelu{k}")(x)
+    logits = _padded_conv(x, 1, 3, "zeros", "logits")
+    return keras.Model(images, logits, name="patch_discriminator")
+
+
+# ------------------------------------------------------------------ measuring networks
+
+def count_params(model: keras.Model) -> int:
+    """Number of trainable parameters of a model."""
+    return int(sum(int(w.shape.num_elements()) for w in model.trainable_weights))
+
+
+def receptive_field(model: keras.Model) -> int:
+    """Side, in input units, of the window one output value of a conv stack depends on.
+
+    Walks the layers in order: a convolution (kernel ``k``, stride ``s``) adds ``(k − 1)·j``
+    and multiplies ``j`` by ``s``; a 2× up-sampling halves ``j`` (``j``: the distance between
+    neighbouring outputs, in input units). For the PatchGAN the unit is a pixel; for the
+    texture generator it is one noise cell.
+    """
+    field, jump = 1.0, 1.0
+    for layer in model.layers:
+        if isinstance(layer, layers.Conv2D):
+            field += (layer.kernel_size[0] - 1) * jump
+            jump *= layer.strides[0]
+        elif isinstance(layer, layers.UpSampling2D):
+            jump /= layer.size[0]
+    return int(np.ceil(field))
+
+
+def stride_multiple(generator: keras.Model) -> int:
+    """Height and width a U-Net accepts are multiples of this (product of its strides)."""
+    multiple = 1
+    for layer in generator.layers:
+        if isinstance(layer, layers.Conv2D):  # Conv2DTranspose is not a Conv2D in Keras 3
+            multiple *= int(layer.strides[0])
+    return multiple

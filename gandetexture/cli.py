@@ -1,0 +1,182 @@
+"""Command line: ``python -m gandetexture COMMAND ...`` (also installed as ``gandetexture``).
+
+::
+
+    python -m gandetexture train-remover --profile cpu --out runs/remover   # [--steps N] [--resume]
+    python -m gandetexture remove photo.jpg other.png --model runs/remover --out cleaned/
+    python -m gandetexture train-texture --exemplar brick --profile cpu --out runs/brick
+    python -m gandetexture generate --model runs/brick --size 512 512 --out brick.png --seed 1
+
+Every command is a thin layer over the package (:mod:`gandetexture.removal`,
+:mod:`gandetexture.texture`). A :class:`ValueError` (bad file, bad name, a run folder that
+must not be overwritten...) is printed as one line ``gandetexture: error: ...`` with exit
+status 2, without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+PROFILE_CHOICES = ["auto", "smoke", "cpu", "gpu"]
+
+
+def train_remover(args: argparse.Namespace) -> int:
+    from gandetexture import removal
+
+    result = removal.train_remover(args.profile, args.out, steps=args.steps,
+                                   resume=args.resume, seed=args.seed,
+                                   progress=not args.quiet, budget_s=args.budget_s).metrics
+    for split in ("test", "real"):
+        table = result[split]
+        best = table["best_filter"]
+        print(f"{'test (procedural)' if split == 'test' else 'real textures'}: model PSNR "
+              f"{table['model']['psnr']:.2f} dB, SSIM {table['model']['ssim']:.3f}; best filter "
+              f"({best}) PSNR {table[best]['psnr']:.2f} dB, SSIM {table[best]['ssim']:.3f}")
+    print(f"{result['steps_done']} steps, {result['images_per_s']:.0f} images/s, "
+          f"{result['wall_s']:.0f} s; wrote {Path(args.out) / 'metrics.json'}")
+    return 0
+
+
+def output_names(paths: list[Path], out: Path) -> list[Path]:
+    """One PNG per input in ``out``, never the name of an input nor twice the same name."""
+    inputs = {p.resolve() for p in paths}
+    used: set[Path] = set()
+    names = []
+    for path in paths:
+        candidate, k = out / f"{path.stem}.png", 1
+        while candidate.resolve() in inputs or candidate in used:
+            k += 1
+            candidate = out / f"{path.stem}-{k}.png"
+        used.add(candidate)
+        names.append(candidate)
+    return names
+
+
+def remove(args: argparse.Namespace) -> int:
+    from gandetexture import io, removal
+
+    generator = removal.load_remover(args.model)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"{out}: --out must be a folder, and this is a file")
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [Path(p) for p in args.images]
+    status = 0
+    for path, target in zip(paths, output_names(paths, out)):
+        try:
+            image = io.load_image(path)
+        except ValueError as error:  # report it, go on with the others
+            print(f"gandetexture: error: {error}", file=sys.stderr)
+            status = 1
+            continue
+        io.save_png(removal.remove_texture(image, generator, tile=args.tile), target)
+        print(f"{path} -> {target}")
+    return status
+
+
+def train_texture(args: argparse.Namespace) -> int:
+    from gandetexture import config, exemplars, texture
+
+    profile = config.resolve_profile(args.profile)
+    overrides = {"periodic": bool(args.periodic), "seed": int(args.seed),
+                 "exemplar": str(args.exemplar)}
+    if args.steps is not None:
+        overrides["steps"] = int(args.steps)
+    settings = texture.TextureConfig.from_profile(profile, **overrides)
+    image = exemplars.load(args.exemplar)  # errors name the exemplar before TF work
+    exemplars.check_size(image, settings.crop, args.exemplar)
+    config.set_seed(args.seed)
+    model = texture.train_texture(image, settings, out=args.out, resume=args.resume,
+                                  progress=not args.quiet, name=args.exemplar)
+    print(f"trained {settings.steps} steps on {args.exemplar!r} in {model.seconds:.1f} s; "
+          f"model in {args.out}")
+    return 0
+
+
+def generate(args: argparse.Namespace) -> int:
+    from gandetexture import config, io, texture
+
+    model = texture.load_texture_model(args.model)
+    config.set_seed(args.seed)
+    height, width = args.size
+    out = Path(args.out)
+    if out.exists() and not args.overwrite:
+        raise ValueError(f"{out} exists; choose another --out, or pass --overwrite")
+    image = model.generate(height, width, seed=args.seed)[0]
+    path = io.save_png(image, out, value_range=(-1.0, 1.0))
+    print(f"wrote {path} ({height}×{width})")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m gandetexture",
+                                     description="Train and use the course's GANs.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    p = commands.add_parser(
+        "train-remover", help="train the texture remover (conditional GAN) and score it",
+        description="Train the U-Net/PatchGAN texture remover on procedural pairs, score it "
+                    "against tuned classical filters, write model, checkpoints, "
+                    "TensorBoard logs and metrics.json into --out.")
+    p.add_argument("--profile", default="auto", choices=PROFILE_CHOICES)
+    p.add_argument("--out", required=True, help="run folder")
+    p.add_argument("--steps", type=int, default=None,
+                   help="training steps (default: the profile's remover_steps)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue the run in --out from its last checkpoint")
+    p.add_argument("--budget-s", type=float, default=None,
+                   help="stop training cleanly (and save) after this many seconds")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(handler=train_remover)
+
+    p = commands.add_parser(
+        "remove", help="remove the texture of images with a trained remover",
+        description="Write one PNG per input image (same height and width) into --out; "
+                    "inputs are never overwritten, and a bad file does not stop the others.")
+    p.add_argument("images", nargs="+", help="image files")
+    p.add_argument("--model", required=True, help="run folder of train-remover")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--tile", type=int, default=256,
+                   help="tile size for large images (a multiple of the U-Net's stride)")
+    p.set_defaults(handler=remove)
+
+    p = commands.add_parser(
+        "train-texture", help="train a texture generator on one exemplar",
+        description="Train a fully convolutional (spatial) GAN on random crops of one "
+                    "exemplar and save it into the run folder --out.")
+    p.add_argument("--exemplar", required=True,
+                   help="brick, grass, gravel, a procedural texture name, or an image path")
+    p.add_argument("--profile", default="auto", choices=PROFILE_CHOICES)
+    p.add_argument("--out", required=True, help="run folder")
+    p.add_argument("--periodic", action="store_true",
+                   help="circular padding: generated textures tile seamlessly")
+    p.add_argument("--steps", type=int, default=None, help="override the profile's steps")
+    p.add_argument("--resume", action="store_true",
+                   help="continue the run in --out from its last checkpoint")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(handler=train_texture)
+
+    p = commands.add_parser(
+        "generate", help="paint a texture of any size with a trained model",
+        description="Generate one texture image with a model saved by train-texture.")
+    p.add_argument("--model", required=True, help="run folder of train-texture")
+    p.add_argument("--size", type=int, nargs=2, metavar=("H", "W"), default=(512, 512))
+    p.add_argument("--out", required=True, help="PNG file to write")
+    p.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(handler=generate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except ValueError as error:
+        print(f"gandetexture: error: {error}", file=sys.stderr)
+        return 2

@@ -1,0 +1,318 @@
+"""Texture generation with a spatial GAN (lesson 06): one exemplar in, texture of any size out.
+
+The generator (:func:`gandetexture.networks.build_texture_generator`) is fully convolutional
+(Spatial GAN, Jetchev et al. 2016; Periodic Spatial GAN, Bergmann et al. 2017): it maps a
+*noise field* ``[B, h, w, C]`` to an image ``[B, h·s, w·s, 3]`` with ``s = 2**upsamplings``.
+Each noise cell holds
+
+- ``local_channels`` values drawn independently at every cell (the texture's detail), and
+- ``global_channels`` values drawn once per image and repeated over the field (its variation:
+  the same "kind" of brick, lighter or darker grass, ...).
+
+Nothing in the network depends on ``h`` and ``w``, so a model trained on 64×64 crops paints
+512×512 images. In *periodic* mode every convolution pads circularly, so the output tiles
+without seams. Commands: ``train-texture`` and ``generate`` (:mod:`gandetexture.cli`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from gandetexture import exemplars, networks, steps, training
+from gandetexture.config import Profile
+
+KIND, COMMAND = "texture model", "train-texture"
+
+
+@dataclasses.dataclass(frozen=True)
+class TextureConfig:
+    """Everything needed to rebuild a texture generator and to repeat its training.
+
+    Attributes
+    ----------
+    crop : int
+        Side of the square training crops (pixels); a multiple of ``2**upsamplings``.
+    batch_size : int
+        Crops per training step.
+    width : int
+        Filters of the generator's last block (doubled at each coarser level, up to 8×).
+    upsamplings : int
+        Number of 2× up-sampling blocks: one noise cell becomes ``2**upsamplings`` pixels.
+    local_channels, global_channels : int
+        Noise channels drawn per cell and per image.
+    periodic : bool
+        Circular padding in the generator: outputs tile seamlessly.
+    steps : int
+        Training steps.
+    loss : str
+        Adversarial loss name for :func:`gandetexture.losses.get`.
+    ema : float
+        Decay of the moving average of the generator's weights that generates (0: off).
+    d_batchnorm : bool
+        Batch normalization in the discriminator (after its first layer).
+    gray : bool
+        The generator paints one channel, repeated into R, G and B. Set by
+        :func:`train_texture` for grey exemplars (scikit-image's brick, grass and gravel are
+        grey): otherwise the smallest colour cast gives generated patches away to the
+        discriminator, which then wins on colour alone.
+    seed : int
+        Seeds the weights, the crops and the noise.
+    exemplar : str
+        Name or path of the exemplar, for the record.
+    """
+
+    crop: int = 64
+    batch_size: int = 8
+    width: int = 16
+    upsamplings: int = 4
+    local_channels: int = 16
+    global_channels: int = 8
+    periodic: bool = False
+    steps: int = 1000
+    loss: str = "nonsaturating"
+    ema: float = 0.995
+    d_batchnorm: bool = True
+    gray: bool = False
+    seed: int = 0
+    exemplar: str = ""
+
+    @property
+    def scale(self) -> int:
+        """Pixels per noise cell along each axis, ``2**upsamplings``."""
+        return 2 ** self.upsamplings
+
+    @property
+    def noise_channels(self) -> int:
+        return self.local_channels + self.global_channels
+
+    @classmethod
+    def from_profile(cls, profile: Profile, **overrides) -> TextureConfig:
+        """The configuration lesson 06 and ``train-texture`` use under a profile.
+
+        Crops are ``profile.image_size`` square and training runs ``profile.texture_steps``
+        steps. One exemplar's crops are far more alike than the varied images of the other
+        lessons, so a quarter of ``profile.batch_size`` (at least 4) and half of
+        ``profile.width`` suffice. ``overrides`` replace any field.
+        """
+        crop = int(profile.image_size)
+        fields = dict(crop=crop, batch_size=max(4, int(profile.batch_size) // 4),
+                      width=max(4, int(profile.width) // 2),
+                      upsamplings=4 if crop >= 64 else 3, steps=int(profile.texture_steps))
+        return cls(**{**fields, **overrides})
+
+
+def sample_noise(batch: int, height: int, width: int, config: TextureConfig,
+                 seed: int | tf.Tensor = 0, global_noise: tf.Tensor | None = None) -> tf.Tensor:
+    """A noise field for the generator.
+
+    Parameters
+    ----------
+    batch, height, width : int
+        Number of fields and their size in noise cells (the image is ``scale`` times larger).
+    seed : int or int64 tensor of shape [2]
+        Stateless seed; the same seed gives the same field.
+    global_noise : tensor, optional
+        ``[batch, global_channels]``: use these global codes instead of drawing them.
+
+    Returns
+    -------
+    tf.Tensor
+        ``float32 [batch, height, width, local_channels + global_channels]``, standard normal;
+        the global channels are constant over each field.
+    """
+    key = tf.cast(seed, tf.int64) if tf.is_tensor(seed) else tf.constant([int(seed), 0], tf.int64)
+    if key.shape.rank == 0:
+        key = tf.stack([key, tf.constant(0, tf.int64)])
+    local = tf.random.stateless_normal([batch, height, width, config.local_channels], seed=key)
+    if global_noise is None:
+        global_noise = tf.random.stateless_normal([batch, config.global_channels],
+                                                  seed=key + tf.constant([0, 1 << 40], tf.int64))
+    glob = tf.broadcast_to(tf.cast(global_noise, tf.float32)[:, None, None, :],
+                           [batch, height, width, config.global_channels])
+    return tf.concat([local, glob], axis=-1)
+
+
+def make_texture_step(generator: keras.Model, discriminator: keras.Model,
+                      g_optimizer: keras.optimizers.Optimizer,
+                      d_optimizer: keras.optimizers.Optimizer, config: TextureConfig,
+                      ema_generator: keras.Model | None = None) -> steps.Step:
+    """The spatial GAN's step: :func:`gandetexture.steps.make_step` fed with noise fields.
+
+    ``step(real_crops: float32 [B, crop, crop, 3] in [-1, 1], step_index)`` returns
+    ``{"d_loss", "g_loss", "d_real", "d_fake"}`` (D's mean probability of "real" over all
+    patches). The noise of step ``i`` is drawn from ``(config.seed, i)``; ``ema_generator``
+    follows the trained weights as an average (decay ``config.ema``).
+    """
+    cells = config.crop // config.scale
+
+    def noise_fields(real_crops, key):
+        return sample_noise(tf.shape(real_crops)[0], cells, cells, config, seed=key), \
+            real_crops, None
+
+    return steps.make_step(generator, discriminator, g_optimizer, d_optimizer,
+                           loss=config.loss, inputs=noise_fields, seed=config.seed,
+                           ema_generator=ema_generator, ema_decay=config.ema)
+
+
+@dataclasses.dataclass
+class TextureModel:
+    """A trained (or loaded) texture generator, its configuration and training history."""
+
+    generator: keras.Model
+    config: TextureConfig
+    history: dict = dataclasses.field(default_factory=dict)
+    seconds: float = 0.0  #: wall time of training in this process (0 when loaded)
+
+    def generate(self, height: int, width: int, seed: int = 0, count: int = 1,
+                 global_noise=None) -> np.ndarray:
+        """Paint ``count`` textures of ``height × width`` pixels; see :func:`generate`."""
+        return generate(self.generator, self.config, height, width, seed=seed, count=count,
+                        global_noise=global_noise)
+
+
+def run_folder(root: str | Path, label: str, config: TextureConfig) -> Path:
+    """``root / "<label>-<digest>"``: a run folder named after the exemplar and configuration.
+
+    The digest (8 hex digits of the configuration's SHA-1) changes with any setting, so a run
+    with other settings gets its own folder and is never overwritten; the same settings find
+    their run again (continue or load it with ``resume=True``).
+    """
+    text = json.dumps(dataclasses.asdict(config), sort_keys=True)
+    return Path(root) / f"{label}-{hashlib.sha1(text.encode()).hexdigest()[:8]}"
+
+
+def load_texture_model(directory: str | Path) -> TextureModel:
+    """Load a model saved by :func:`train_texture`; a clear ``ValueError`` naming the folder
+    when it holds none."""
+    generator, record = training.RunFolder.load(directory, KIND, COMMAND)
+    history_file = Path(directory) / "history.json"
+    history = json.loads(history_file.read_text()) if history_file.is_file() else {}
+    return TextureModel(generator, TextureConfig(**record["settings"]), history)
+
+
+def train_texture(exemplar, config: TextureConfig, out: str | Path | None = None,
+                  resume: bool = False, progress: bool = True, name: str | None = None,
+                  budget_s: float | None = None) -> TextureModel:
+    """Train a spatial GAN on random crops of one exemplar.
+
+    Parameters
+    ----------
+    exemplar : str, path or np.ndarray
+        See :func:`gandetexture.exemplars.load`.
+    config : TextureConfig
+        Sizes, steps and seed (``gray`` is switched on for a grey exemplar).
+    out : path, optional
+        Run folder (:class:`gandetexture.training.RunFolder`): checkpoints, TensorBoard logs,
+        history and the finished generator. A folder with a run in it is continued (or, when
+        finished, loaded) only with ``resume=True``.
+    budget_s : float, optional
+        Wall-clock budget (stops cleanly; rerun with ``resume=True`` to continue).
+
+    Raises
+    ------
+    ValueError
+        When the exemplar cannot be read or is smaller than the crop (naming it), or ``out``
+        holds a run that is not to be resumed, or one with other settings.
+    """
+    label = name or exemplars.label(exemplar)
+    if not config.exemplar:
+        config = dataclasses.replace(config, exemplar=label)
+    image = exemplars.load(exemplar)
+    if not config.gray and exemplars.is_gray(image):
+        config = dataclasses.replace(config, gray=True)
+    exemplars.check_size(image, config.crop, label)
+    if config.crop % config.scale:
+        raise ValueError(f"crop {config.crop} is not a multiple of the scale {config.scale}")
+    run = None if out is None else training.RunFolder(out, KIND, dataclasses.asdict(config),
+                                                      resume=resume)
+
+    keras.utils.set_random_seed(config.seed)
+    generator = networks.build_texture_generator(config)
+    discriminator = networks.build_texture_discriminator(config)
+    g_optimizer, d_optimizer = training.adam(), training.adam()
+    ema_generator = None
+    if config.ema:
+        ema_generator = networks.build_texture_generator(config)
+        ema_generator.set_weights(generator.get_weights())
+    step = make_texture_step(generator, discriminator, g_optimizer, d_optimizer, config,
+                             ema_generator)
+    callbacks = [] if run is None else run.callbacks(
+        step.track, every=max(100, config.steps // 5),
+        summary_every=max(10, config.steps // 100), budget_s=budget_s)
+    if run is None and budget_s is not None:
+        callbacks.append(training.TimeBudget(budget_s))
+    data = exemplars.sampler(image, config.crop, config.batch_size, seed=config.seed)
+    history = training.fit(step, data, config.steps, callbacks=callbacks, progress=progress,
+                           desc=f"texture {label}")
+    model = TextureModel(ema_generator or generator, config, history,
+                         history["time"][-1] if history["time"] else 0.0)
+    if run is not None:
+        complete = bool(history["step"]) and history["step"][-1] + 1 >= config.steps
+        run.save(model.generator, complete=complete)
+    return model
+
+
+def generate(generator: keras.Model, config: TextureConfig, height: int, width: int,
+             seed: int = 0, count: int = 1, global_noise=None) -> np.ndarray:
+    """Paint textures of any size.
+
+    Parameters
+    ----------
+    height, width : int
+        Image size in pixels. Non-multiples of ``config.scale`` are generated one cell larger
+        and cropped (periodic models need multiples, or they would not tile).
+    seed : int
+        Same generator, same seed, same image.
+    global_noise : array, optional
+        ``[count, global_channels]`` global codes, or ``[count, h, w, global_channels]`` (a
+        spatially varying code, e.g. :func:`horizontal_blend`).
+
+    Returns
+    -------
+    np.ndarray
+        ``float32 [count, height, width, 3] in [-1, 1]``.
+    """
+    s = config.scale
+    if height < 1 or width < 1:
+        raise ValueError(f"size {height}×{width}: both must be positive")
+    if config.periodic and (height % s or width % s):
+        raise ValueError(f"size {height}×{width}: a periodic model tiles only at multiples "
+                         f"of {s} pixels")
+    h, w = -(-height // s), -(-width // s)
+    if global_noise is not None and np.ndim(global_noise) == 4:
+        local = sample_noise(count, h, w, config, seed=seed)[..., :config.local_channels]
+        glob = tf.image.resize(tf.cast(global_noise, tf.float32), [h, w], method="bilinear")
+        noise = tf.concat([local, glob], axis=-1)
+    else:
+        noise = sample_noise(count, h, w, config, seed=seed, global_noise=global_noise)
+    images = generator(noise, training=False).numpy()
+    return images[:, :height, :width]
+
+
+def interpolate_global(config: TextureConfig, seed_a: int, seed_b: int, steps: int
+                       ) -> np.ndarray:
+    """Global codes on a straight line between two seeds' codes: ``[steps, global_channels]``."""
+    a = sample_noise(1, 1, 1, config, seed=seed_a)[0, 0, 0, config.local_channels:]
+    b = sample_noise(1, 1, 1, config, seed=seed_b)[0, 0, 0, config.local_channels:]
+    t = np.linspace(0.0, 1.0, steps, dtype=np.float32)[:, None]
+    return (1 - t) * a.numpy()[None] + t * b.numpy()[None]
+
+
+def horizontal_blend(code_a, code_b, cells_h: int, cells_w: int) -> np.ndarray:
+    """A spatially varying global code: ``code_a`` on the left, ``code_b`` on the right.
+
+    The code ramps linearly over the middle two thirds of the width (the outer sixths keep the
+    pure codes). Returns ``float32 [1, cells_h, cells_w, global_channels]``; pass it as
+    ``global_noise`` to :func:`generate`.
+    """
+    a, b = np.asarray(code_a, np.float32), np.asarray(code_b, np.float32)
+    t = np.clip(np.linspace(-0.25, 1.25, cells_w, dtype=np.float32), 0, 1)[:, None]
+    ramp = (1 - t) * a + t * b  # [cells_w, global_channels]
+    return np.broadcast_to(ramp[None, None], (1, cells_h, cells_w, len(a))).copy()
