@@ -1,4 +1,6 @@
-"""Data for the lessons. Nothing is downloaded: data is procedural or from scikit-image.
+"""Texture-removal data: (textured, structure) pairs and their ``tf.data`` pipelines.
+
+Nothing is downloaded: pairs are procedural, or textured with scikit-image's bundled photographs.
 
 Texture removal (lessons 01, 05) learns from pairs ``(textured, structure)`` where::
 
@@ -21,24 +23,21 @@ Splits: pair ``i`` of split ``k`` is drawn from ``numpy.random.default_rng([seed
 so the same arguments give byte-identical pairs, the validation set does not change when the
 training set grows, and splits never share a pair (their streams differ).
 
-Texture generation (lessons 00, 02, 06) uses exemplar crops: :func:`exemplar_patches` and
-:func:`exemplar_sampler`, from scikit-image's bundled images or a path to your own image.
+Also here: :func:`image_batches`, shuffled batches of any image array. Exemplars and their
+crops (texture generation, lessons 00, 02, 06) are in :mod:`gandetexture.exemplars`.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
 
+from gandetexture import exemplars
 from gandetexture import structures as _structures
 from gandetexture import textures as _textures
-
-#: scikit-image's bundled texture photographs (grayscale, 512×512), used as exemplars.
-EXEMPLARS = ("brick", "grass", "gravel")
 
 #: Blend modes of :func:`compose`.
 BLENDS = ("multiplicative", "additive", "mix")
@@ -380,145 +379,9 @@ def pair_stream(size: int, batch_size: int, seed: int = 0, split: str = "train",
                                          deterministic=True).prefetch(tf.data.AUTOTUNE)
 
 
-# --------------------------------------------------------------------------- exemplars
-
-
-def _is_skimage_name(name) -> bool:
-    return isinstance(name, str) and name.isidentifier() and not Path(name).suffix
-
-
-@functools.lru_cache(maxsize=16)
-def _skimage_image(name: str) -> np.ndarray:
-    import skimage.data
-
-    loader = getattr(skimage.data, name, None)
-    if loader is None or not callable(loader) or name.startswith("_"):
-        raise ValueError(f"scikit-image has no bundled image named {name!r} (and no file "
-                         f"of that name exists)")
-    image = np.asarray(loader())
-    if image.ndim == 2:
-        image = np.repeat(image[..., None], 3, axis=-1)
-    image = image[..., :3]
-    image = image.astype(np.float32) / 255.0 if image.dtype == np.uint8 else \
-        image.astype(np.float32)
-    image.setflags(write=False)
-    return image
-
-
-def load_exemplar(name) -> np.ndarray:
-    """An exemplar image as RGB: a scikit-image bundled image, a path, or an array.
-
-    Parameters
-    ----------
-    name : str, path or np.ndarray
-        A function name of :mod:`skimage.data` (``"brick"``, ``"grass"``, ``"gravel"``...),
-        the path of an image file (loaded with :func:`gandetexture.io.load_image`), or an
-        ``[H, W, 3]`` array in ``[0, 1]``.
-
-    Returns
-    -------
-    np.ndarray
-        ``float32 [H, W, 3] in [0, 1]`` (grayscale images are repeated over 3 channels).
-    """
-    if isinstance(name, np.ndarray):
-        image = np.asarray(name, np.float32)
-        if image.ndim == 2:
-            image = np.repeat(image[..., None], 3, axis=-1)
-        if image.ndim != 3 or image.shape[-1] != 3:
-            raise ValueError(f"an exemplar array must be [H, W, 3]; got {image.shape}")
-        return image
-    if _is_skimage_name(name) and not Path(name).exists():
-        return np.array(_skimage_image(name))
-    from gandetexture.io import load_image
-
-    return load_image(name)
-
-
-def _exemplar_label(name) -> str:
-    return "array" if isinstance(name, np.ndarray) else str(name)
-
-
-def exemplar_patches(names: Sequence = EXEMPLARS, size: int = 32, count: int = 1024,
-                     seed: int = 0) -> np.ndarray:
-    """Random square crops of exemplar images, equally many from each.
-
-    Parameters
-    ----------
-    names : sequence
-        Exemplars for :func:`load_exemplar`: scikit-image names, image paths or arrays.
-    size : int
-        Crop height and width.
-    count : int
-        Total number of crops.
-    seed : int
-        Same seed, same crops.
-
-    Returns
-    -------
-    np.ndarray
-        ``float32 [count, size, size, 3] in [-1, 1]``, ordered by exemplar.
-
-    Raises
-    ------
-    ValueError
-        If an exemplar is smaller than ``size`` (the message names it).
-    """
-    if isinstance(names, str | Path | np.ndarray):  # one exemplar
-        names = [names]
-    rng = np.random.default_rng(seed)
-    per = [count // len(names) + (i < count % len(names)) for i in range(len(names))]
-    out = []
-    for name, n in zip(names, per):
-        image = load_exemplar(name)
-        h, w = image.shape[:2]
-        if h < size or w < size:
-            raise ValueError(f"exemplar {_exemplar_label(name)} is {h}×{w}, smaller than the "
-                             f"{size}×{size} crops asked for")
-        ys = rng.integers(0, h - size + 1, n)
-        xs = rng.integers(0, w - size + 1, n)
-        out += [image[y:y + size, x:x + size] for y, x in zip(ys, xs)]
-    return np.stack(out).astype(np.float32) * 2.0 - 1.0
-
-
-def exemplar_sampler(source, size: int, batch_size: int, seed: int = 0) -> tf.data.Dataset:
-    """Endless batches of random crops of one exemplar, made in ``tf.data``.
-
-    Parameters
-    ----------
-    source : str, path or np.ndarray
-        As for :func:`load_exemplar` (``"brick"``, ``"~/photos/wall.jpg"``, an array).
-    size, batch_size : int
-        Crop size and batch size.
-    seed : int
-        Crop positions are stateless draws keyed by ``(seed, batch index)``.
-
-    Returns
-    -------
-    tf.data.Dataset
-        Yields ``float32 [batch_size, size, size, 3] in [-1, 1]``.
-    """
-    image = load_exemplar(source)
-    h, w = image.shape[:2]
-    if h < size or w < size:
-        raise ValueError(f"exemplar {_exemplar_label(source)} is {h}×{w}, smaller than the "
-                         f"{size}×{size} crops asked for")
-    pixels = tf.constant(image * 2.0 - 1.0)
-    offsets = tf.range(size)
-
-    def crop(step):
-        key = tf.stack([tf.constant(int(seed), tf.int64), step])
-        ys = tf.random.stateless_uniform([batch_size], key, 0, h - size + 1, tf.int32)
-        xs = tf.random.stateless_uniform([batch_size], key + [0, 1], 0, w - size + 1,
-                                         tf.int32)
-        rows = tf.gather(pixels, ys[:, None] + offsets)  # [B, size, W, 3]
-        return tf.gather(rows, xs[:, None] + offsets, axis=2, batch_dims=1)
-
-    return tf.data.Dataset.counter().map(crop, num_parallel_calls=tf.data.AUTOTUNE,
-                                         deterministic=True).prefetch(tf.data.AUTOTUNE)
-
-
 def real_texture_pairs(n: int, size: int, seed: int,
-                       names: Sequence[str] = EXEMPLARS) -> tuple[np.ndarray, np.ndarray]:
+                       names: Sequence[str] = exemplars.TEXTURES
+                       ) -> tuple[np.ndarray, np.ndarray]:
     """Pairs textured with scikit-image's real photographs: the real-world test.
 
     Structures come from their own stream (split ``"real"``), so they are unseen too. Each
@@ -534,7 +397,7 @@ def real_texture_pairs(n: int, size: int, seed: int,
 
     textured = np.empty((n, size, size, 3), np.float32)
     structure = np.empty((n, size, size, 3), np.float32)
-    images = {name: load_exemplar(name) for name in names}
+    images = {name: exemplars.load(name) for name in names}
     for i in range(n):
         rng = _pair_rng(seed, "real", i)
         structure[i] = _structures.structure(size, int(rng.integers(2**31)))

@@ -248,3 +248,78 @@ def load_folder(folder: str | os.PathLike, suffixes: Iterable[str] | None = IMAG
     if verbose and result.skipped:
         print(result.report())
     return result
+
+
+# --------------------------------------------------------------------------- saving
+
+
+def to_uint8(images, value_range: tuple[float, float] = (0.0, 1.0)) -> np.ndarray:
+    """Float images to 8-bit: the package's one float → ``uint8`` conversion.
+
+    ``value_range = (lo, hi)`` maps ``lo`` to 0 and ``hi`` to 255, rounding to the nearest
+    value and clipping what lies outside: ``(0, 1)`` for images, ``(-1, 1)`` for a
+    generator's ``tanh`` output.
+
+    Parameters
+    ----------
+    images : array-like
+        Any shape (``[H, W, C]``, ``[N, H, W, C]``...), values in ``value_range``.
+    value_range : (float, float)
+        The values that become 0 and 255.
+
+    Returns
+    -------
+    np.ndarray
+        ``uint8``, same shape.
+    """
+    lo, hi = value_range
+    scaled = (np.asarray(images, np.float32) - lo) * (255.0 / (hi - lo))
+    return np.clip(scaled + 0.5, 0, 255).astype(np.uint8)
+
+
+def _pil_image(image, value_range: tuple[float, float]):
+    """One ``[H, W]``, ``[H, W, 1]`` or ``[H, W, 3]`` float image as an 8-bit PIL image."""
+    from PIL import Image
+
+    pixels = to_uint8(image, value_range)
+    if pixels.ndim == 3 and pixels.shape[-1] == 1:
+        pixels = pixels[..., 0]
+    if pixels.ndim != 2 and not (pixels.ndim == 3 and pixels.shape[-1] in (3, 4)):
+        raise ValueError(f"an image to save must be [H, W], [H, W, 1], [H, W, 3] or "
+                         f"[H, W, 4]; got {pixels.shape}")
+    return Image.fromarray(np.ascontiguousarray(pixels))
+
+
+def save_png(image, path: str | os.PathLike,
+             value_range: tuple[float, float] = (0.0, 1.0)) -> Path:
+    """Write one float image as an 8-bit PNG (grey, RGB or RGBA by its channels).
+
+    Parameters
+    ----------
+    image : array-like
+        ``[H, W]``, ``[H, W, 1]`` (grey), ``[H, W, 3]`` or ``[H, W, 4]``, values in
+        ``value_range`` (converted by :func:`to_uint8`).
+    path : str or path-like
+        The file to write; its parent folders are created. An existing file is replaced:
+        never pass an input's path.
+    value_range : (float, float)
+        The values that become 0 and 255.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    path = Path(os.fspath(path)).expanduser()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _pil_image(image, value_range).save(path, format="png")
+    return path
+
+
+def png_bytes(image, value_range: tuple[float, float] = (0.0, 1.0)) -> bytes:
+    """The bytes of the PNG file :func:`save_png` would write (for widgets and HTML)."""
+    import io
+
+    buffer = io.BytesIO()
+    _pil_image(image, value_range).save(buffer, format="png")
+    return buffer.getvalue()

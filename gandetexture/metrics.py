@@ -10,6 +10,8 @@ import functools
 import numpy as np
 import tensorflow as tf
 
+from gandetexture import exemplars
+
 # --------------------------------------------------------------------------------------------
 # Texture statistics (lesson 06)
 #
@@ -21,7 +23,8 @@ import tensorflow as tf
 # Distances between two *sets* of images are the mean over all pairs (one from each set) of a
 # per-image distance. Report them against a **floor** (two disjoint sets of real crops of the
 # exemplar: what "as good as real" scores) and **baselines** (matched colour noise, the
-# phase-randomised exemplar, a tiled crop); :func:`texture_report` makes the table.
+# phase-randomised exemplar, a tiled crop: :data:`gandetexture.baselines.BASELINES`);
+# :func:`texture_report` makes the table.
 # --------------------------------------------------------------------------------------------
 
 #: Random CNN of the texture statistics: (kernel, filters) per layer; 2× average pooling
@@ -182,68 +185,13 @@ def seam_measure(images) -> dict[str, float]:
     return {"wrap": float(wrap), "inside": float(inside), "ratio": float(wrap / (inside + 1e-12))}
 
 
-def real_crops(exemplar: np.ndarray, size: int, count: int, seed: int = 0) -> np.ndarray:
-    """Random ``size × size`` crops of ``exemplar`` (``[H, W, 3] in [0, 1]``), in ``[-1, 1]``."""
-    rng = np.random.default_rng(seed)
-    h, w = exemplar.shape[:2]
-    if h < size or w < size:
-        raise ValueError(f"exemplar is {h}×{w}, smaller than the {size}×{size} crops asked for")
-    ys, xs = rng.integers(0, h - size + 1, count), rng.integers(0, w - size + 1, count)
-    crops = np.stack([exemplar[y:y + size, x:x + size, :3] for y, x in zip(ys, xs)])
-    return crops.astype(np.float32) * 2.0 - 1.0
-
-
-def matched_noise(exemplar: np.ndarray, size: int, count: int, seed: int = 0) -> np.ndarray:
-    """Baseline: independent Gaussian pixels with the exemplar's colour mean and covariance.
-
-    Right colours, no texture at all. Returns ``float32 [count, size, size, 3] in [-1, 1]``.
-    """
-    rng = np.random.default_rng(seed)
-    pixels = np.asarray(exemplar, np.float64).reshape(-1, 3)
-    mean, cov = pixels.mean(axis=0), np.cov(pixels.T) + 1e-9 * np.eye(3)
-    draws = rng.multivariate_normal(mean, cov, size=(count, size, size), method="eigh")
-    return (np.clip(draws, 0.0, 1.0) * 2.0 - 1.0).astype(np.float32)
-
-
-def phase_randomised(exemplar: np.ndarray, size: int, count: int, seed: int = 0) -> np.ndarray:
-    """Baseline: crops of the phase-randomised exemplar.
-
-    The exemplar's Fourier amplitudes are kept and its phases replaced by those of white
-    noise (the same for the three channels, so colours stay correlated): the same power
-    spectrum, hence the same second-order statistics, but no edges or shapes.
-    Returns ``float32 [count, size, size, 3] in [-1, 1]``.
-    """
-    rng = np.random.default_rng(seed)
-    image = np.asarray(exemplar, np.float64)[..., :3]
-    mean = image.mean(axis=(0, 1))
-    spectrum = np.fft.fft2(image - mean, axes=(0, 1))
-    phase = np.exp(1j * np.angle(np.fft.fft2(rng.standard_normal(image.shape[:2]))))
-    phase[0, 0] = 1.0
-    shuffled = np.real(np.fft.ifft2(spectrum * phase[..., None], axes=(0, 1))) + mean
-    return real_crops(np.clip(shuffled, 0.0, 1.0).astype(np.float32), size, count, seed + 1)
-
-
-def tiled_crop(exemplar: np.ndarray, size: int, count: int, seed: int = 0,
-               tiles: int = 2) -> np.ndarray:
-    """Baseline: a real crop of ``size / tiles`` repeated ``tiles × tiles`` times.
-
-    Real texture, but periodic with visible seams: it shows what texture statistics do not see.
-    Returns ``float32 [count, size, size, 3] in [-1, 1]``.
-    """
-    small = real_crops(exemplar, -(-size // tiles), count, seed)
-    return np.tile(small, (1, tiles, tiles, 1))[:, :size, :size]
-
-
-BASELINES = {"matched noise": matched_noise, "phase-randomised": phase_randomised,
-             "tiled crop": tiled_crop}
-
-
 def texture_report(exemplar: np.ndarray, generated: np.ndarray | None = None,
                    count: int = 16, seed: int = 0) -> dict[str, dict[str, float]]:
     """Gram and spectrum distances to real crops: floor, baselines and generated images.
 
     Every row is compared with the same ``count`` real crops (drawn with ``seed``); the floor
-    row is a second, independent set of real crops (``seed + 1``).
+    row is a second, independent set of real crops (``seed + 1``). Real crops are
+    :func:`gandetexture.exemplars.patches` of the exemplar.
 
     Parameters
     ----------
@@ -257,11 +205,13 @@ def texture_report(exemplar: np.ndarray, generated: np.ndarray | None = None,
     -------
     dict
         ``{row: {"gram": float, "spectrum": float}}`` with rows ``"floor (real vs real)"``,
-        each of :data:`BASELINES`, and ``"generated"`` when given.
+        each of :data:`gandetexture.baselines.BASELINES`, and ``"generated"`` when given.
     """
+    from gandetexture.baselines import BASELINES  # baselines imports this module
+
     size = int(generated.shape[1]) if generated is not None else 64
-    reference = real_crops(exemplar, size, count, seed)
-    rows = {"floor (real vs real)": real_crops(exemplar, size, count, seed + 1)}
+    reference = exemplars.patches(exemplar, size, count, seed)
+    rows = {"floor (real vs real)": exemplars.patches(exemplar, size, count, seed + 1)}
     for offset, (name, make) in enumerate(BASELINES.items()):
         rows[name] = make(exemplar, size, count, seed + 2 + offset)
     if generated is not None:

@@ -63,3 +63,33 @@ def test_output_dir_is_created_under_the_environment_folder(tmp_path, monkeypatc
     monkeypatch.setenv(config.ENV_OUTPUT, str(tmp_path))
     path = gdt.output_dir("02_x", "cpu")
     assert path == tmp_path / "02_x" / "cpu" and path.is_dir()
+
+
+@pytest.mark.parametrize("name", ["smoke", "cpu", "gpu"])
+def test_remover_sizes_equal_the_old_fallback_rules(name):
+    """Before issue 10 these were helpers with 0-means-default fields; the numbers stay."""
+    profile = config.PROFILES[name]
+    assert profile.remover_width == (16 if name == "cpu" else profile.width)
+    assert profile.remover_batch_size == (16 if name == "cpu" else profile.batch_size)
+    assert profile.bank_size == int(np.clip(profile.n_pairs // 2, 32, 2048))
+    assert profile.eval_count == int(np.clip(profile.n_pairs // 64, 16, 64))
+    expected = {"smoke": (8, 8, 32, 16), "cpu": (16, 16, 2048, 64), "gpu": (64, 64, 2048, 64)}
+    assert (profile.remover_width, profile.remover_batch_size, profile.bank_size,
+            profile.eval_count) == expected[name]
+    assert all(isinstance(v, int) for v in (profile.bank_size, profile.eval_count))
+
+
+def test_profile_fields_have_no_zero_sentinels():
+    import dataclasses
+
+    for profile in config.PROFILES.values():
+        for field in dataclasses.fields(profile):
+            assert getattr(profile, field.name), (profile.name, field.name)
+            assert field.default is dataclasses.MISSING, field.name
+
+
+def test_profile_table_shows_the_size_rules():
+    table = gdt.profile_table()
+    assert "remover_width" in table and "bank_size" in table and "eval_count" in table
+    row = next(line for line in table.splitlines() if line.startswith("bank_size"))
+    assert row.split()[1:] == ["32", "2048", "2048"]

@@ -1,4 +1,4 @@
-"""gandetexture.datasets: pairs, splits, tf.data pipelines and exemplars."""
+"""gandetexture.datasets: pairs, splits and tf.data pipelines."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ import hashlib
 
 import numpy as np
 import pytest
-from PIL import Image
 
 import gandetexture as gdt
-from gandetexture import datasets
+from gandetexture import datasets, exemplars
 
 
 def _digests(textured, structure):
@@ -92,8 +91,8 @@ def test_training_pairs_never_use_the_real_photographs(monkeypatch):
     def forbidden(*args, **kwargs):
         raise AssertionError("procedural pairs must not touch scikit-image's photographs")
 
-    monkeypatch.setattr(datasets, "_skimage_image", forbidden)
-    monkeypatch.setattr(datasets, "load_exemplar", forbidden)
+    monkeypatch.setattr(exemplars, "_skimage_image", forbidden)
+    monkeypatch.setattr(exemplars, "load", forbidden)
     datasets.pair_splits(24, 4, 2, 2, seed=0)
     next(iter(datasets.pair_stream(24, 4, seed=0, bank_size=4)))
 
@@ -177,50 +176,12 @@ def test_real_texture_pairs():
     assert not _digests(structure, structure) & _digests(train, train)
 
 
-def test_exemplars_from_names_paths_and_arrays(tmp_path):
-    brick = datasets.load_exemplar("brick")
-    assert brick.shape == (512, 512, 3) and brick.dtype == np.float32
-    Image.fromarray((brick * 255).astype(np.uint8)).save(tmp_path / "wall.png")
-    from_path = datasets.load_exemplar(tmp_path / "wall.png")
-    np.testing.assert_allclose(from_path, brick, atol=1 / 255)
-    patches = datasets.exemplar_patches([str(tmp_path / "wall.png"), "grass"], size=16,
-                                        count=5, seed=0)
-    assert patches.shape == (5, 16, 16, 3) and -1 <= patches.min() and patches.max() <= 1
-    assert np.array_equal(patches, datasets.exemplar_patches(
-        [str(tmp_path / "wall.png"), "grass"], size=16, count=5, seed=0))
-    assert datasets.exemplar_patches(brick[:40, :40], size=16, count=2).shape == (2, 16, 16, 3)
-
-
-def test_exemplar_errors_name_the_exemplar(tmp_path):
-    with pytest.raises(ValueError, match="no bundled image named 'bricks'"):
-        datasets.load_exemplar("bricks")
-    Image.fromarray(np.zeros((10, 12, 3), np.uint8)).save(tmp_path / "tiny.png")
-    with pytest.raises(ValueError, match="tiny.png is 10×12, smaller than the 32×32"):
-        datasets.exemplar_patches([tmp_path / "tiny.png"], size=32, count=2)
-    with pytest.raises(gdt.ImageLoadError, match="no such file"):
-        datasets.exemplar_sampler(tmp_path / "gone.jpg", 16, 2)
-
-
-def test_exemplar_sampler():
-    ds = datasets.exemplar_sampler("gravel", size=24, batch_size=3, seed=0)
-    first = [b.numpy() for b in ds.take(2)]
-    again = [b.numpy() for b in datasets.exemplar_sampler("gravel", 24, 3, seed=0).take(2)]
-    assert first[0].shape == (3, 24, 24, 3) and -1 <= first[0].min() and first[0].max() <= 1
-    assert all(a.tobytes() == b.tobytes() for a, b in zip(first, again))
-    assert not np.array_equal(first[0], first[1])
-    # each crop is a crop of the image
-    image = datasets.load_exemplar("gravel") * 2 - 1
-    crop = first[0][0]
-    found = np.argwhere(np.isclose(image[:, :, 0], crop[0, 0, 0]))
-    assert any(np.allclose(image[y:y + 24, x:x + 24], crop) for y, x in found
-               if y + 24 <= 512 and x + 24 <= 512)
-
-
-def test_old_helpers_still_work():
-    patches = datasets.exemplar_patches(datasets.EXEMPLARS, size=32, count=6, seed=0)
-    assert patches.shape == (6, 32, 32, 3)
+def test_image_batches():
+    patches = exemplars.patches(exemplars.TEXTURES, size=32, count=6, seed=0)
     batch = next(iter(datasets.image_batches(patches, 2, seed=0)))
     assert batch.shape == (2, 32, 32, 3)
+    again = next(iter(datasets.image_batches(patches, 2, seed=0)))
+    assert batch.numpy().tobytes() == again.numpy().tobytes()
 
 
 def test_pair_stream_xla_matches_plain():

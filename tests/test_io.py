@@ -12,7 +12,14 @@ from hypothesis import strategies as st
 from PIL import Image
 
 import gandetexture as gdt
-from gandetexture.io import ImageLoadError, load_folder, load_image
+from gandetexture.io import (
+    ImageLoadError,
+    load_folder,
+    load_image,
+    png_bytes,
+    save_png,
+    to_uint8,
+)
 
 
 def _rgb(h=20, w=30, seed=0):
@@ -227,3 +234,51 @@ def test_folder_errors_name_the_folder(tmp_path):
     with pytest.raises(ImageLoadError, match="not a folder") as info:
         load_folder(tmp_path / "f.png")
     assert str(tmp_path / "f.png") in str(info.value)
+
+
+# ----------------------------------------------------------------- saving
+
+def test_to_uint8_is_the_old_generator_conversion_for_minus_one_to_one():
+    """``value_range=(-1, 1)`` gives the bytes of the old ``spatial._to_uint8``."""
+    rng = np.random.default_rng(0)
+    images = rng.uniform(-1.3, 1.3, (4, 64, 64, 3)).astype(np.float32)
+    edges = ((np.arange(-2, 258) - 0.5) / 127.5 - 1.0).astype(np.float32)
+    edges = np.concatenate([np.nextafter(edges, np.float32(-2)), edges,
+                            np.nextafter(edges, np.float32(2))])
+    for x in (images, edges):
+        old = np.clip((np.asarray(x) + 1.0) * 127.5 + 0.5, 0, 255).astype(np.uint8)
+        assert to_uint8(x, (-1.0, 1.0)).tobytes() == old.tobytes()
+        assert to_uint8(x, (-1, 1)).tobytes() == old.tobytes()
+
+
+def test_to_uint8_rounds_and_clips():
+    x = np.array([-0.5, 0.0, 0.6 / 255, 0.4 / 255, 0.5, 1.0, 2.0], np.float32)
+    assert to_uint8(x).tolist() == [0, 0, 1, 0, 128, 255, 255]
+    assert to_uint8(np.array([0.0, 127.5, 255.0]), (0, 255)).tolist() == [0, 128, 255]
+
+
+@pytest.mark.parametrize("shape", [(20, 30, 3), (20, 30), (20, 30, 1)])
+def test_png_round_trip(tmp_path, shape):
+    pixels = np.random.default_rng(1).integers(0, 256, shape).astype(np.float32)
+    image = pixels / 255.0
+    path = save_png(image, tmp_path / "deep" / "folder" / "x.png")
+    assert path == tmp_path / "deep" / "folder" / "x.png" and path.is_file()
+    with Image.open(path) as png:
+        assert png.mode == ("RGB" if len(shape) == 3 and shape[-1] == 3 else "L")
+        assert np.asarray(png).reshape(shape).tolist() == pixels.astype(np.uint8).tolist()
+    assert png_bytes(image) == path.read_bytes()
+    loaded = load_image(path)
+    np.testing.assert_allclose(loaded, np.broadcast_to(image.reshape(20, 30, -1), (20, 30, 3)),
+                               atol=1e-6)
+
+
+def test_png_of_minus_one_to_one_images(tmp_path):
+    image = np.random.default_rng(2).uniform(-1, 1, (8, 8, 3)).astype(np.float32)
+    data = png_bytes(image, value_range=(-1.0, 1.0))
+    assert data.startswith(b"\x89PNG")
+    path = save_png(image, tmp_path / "g.png", value_range=(-1.0, 1.0))
+    assert path.read_bytes() == data
+    with Image.open(path) as png:
+        assert np.array_equal(np.asarray(png), to_uint8(image, (-1.0, 1.0)))
+    with pytest.raises(ValueError, match=r"\[H, W\]"):
+        png_bytes(np.zeros((2, 8, 8, 3)))

@@ -1,15 +1,33 @@
-"""Classical texture-removal baselines: scikit-image filters, tuned on a validation split.
+"""Classical baselines: what a learned model must beat.
 
-What a learned remover must beat. Each filter smooths an image ``float32 [H, W, 3] in [0, 1]``
-with one or two parameters; :func:`tune` picks, on validation pairs, the parameters with the
-best mean PSNR against the true structure, so the comparison on the test split is fair to the
-filters (they get the same chance to fit the data as the network does).
+Two kinds, one per task of the course:
+
+- **texture removal** (lessons 04-05): scikit-image filters, tuned on a validation split;
+- **texture generation** (lesson 06): images made without learning (:data:`BASELINES`), which
+  :func:`gandetexture.metrics.texture_report` scores next to the generated ones.
+
+Texture removal
+---------------
+Each filter smooths an image ``float32 [H, W, 3] in [0, 1]`` with one or two parameters;
+:func:`tune` picks, on validation pairs, the parameters with the best mean PSNR against the
+true structure, so the comparison on the test split is fair to the filters (they get the same
+chance to fit the data as the network does).
 
 - ``"tv"``: total-variation denoising (Chambolle), ``weight`` swept: flattens regions, keeps
   edges (the textbook structure–texture decomposition);
 - ``"gaussian"``: Gaussian blur, ``sigma`` swept: removes fine texture and blurs edges alike;
 - ``"bilateral"``: bilateral filter, ``sigma_color`` × ``sigma_spatial`` swept: averages only
   similar neighbours.
+
+Texture generation
+------------------
+Each baseline takes the exemplar ``float32 [H, W, 3] in [0, 1]`` and returns ``count`` images
+``float32 [count, size, size, 3] in [-1, 1]``, each missing one thing a texture has:
+
+- ``"matched noise"``: right colours, no texture at all;
+- ``"phase-randomised"``: the exemplar's power spectrum (second-order statistics), no edges
+  or shapes;
+- ``"tiled crop"``: real texture, but periodic with visible seams.
 """
 
 from __future__ import annotations
@@ -19,7 +37,9 @@ from typing import Any
 
 import numpy as np
 
-from gandetexture import metrics
+from gandetexture import exemplars, metrics
+
+# --------------------------------------------------------------------------- texture removal
 
 
 def _batch(images) -> np.ndarray:
@@ -114,3 +134,53 @@ def tune(textured, structure, names: Sequence[str] | None = None) -> dict[str, d
         ``{name: {"params": {...}, "psnr": float, "ssim": float}}`` for each filter.
     """
     return best({name: sweep(name, textured, structure) for name in names or FILTERS})
+
+
+# --------------------------------------------------------------------------- texture generation
+
+
+def matched_noise(exemplar: np.ndarray, size: int, count: int, seed: int = 0) -> np.ndarray:
+    """Baseline: independent Gaussian pixels with the exemplar's colour mean and covariance.
+
+    Right colours, no texture at all. Returns ``float32 [count, size, size, 3] in [-1, 1]``.
+    """
+    rng = np.random.default_rng(seed)
+    pixels = np.asarray(exemplar, np.float64).reshape(-1, 3)
+    mean, cov = pixels.mean(axis=0), np.cov(pixels.T) + 1e-9 * np.eye(3)
+    draws = rng.multivariate_normal(mean, cov, size=(count, size, size), method="eigh")
+    return (np.clip(draws, 0.0, 1.0) * 2.0 - 1.0).astype(np.float32)
+
+
+def phase_randomised(exemplar: np.ndarray, size: int, count: int, seed: int = 0) -> np.ndarray:
+    """Baseline: crops of the phase-randomised exemplar.
+
+    The exemplar's Fourier amplitudes are kept and its phases replaced by those of white
+    noise (the same for the three channels, so colours stay correlated): the same power
+    spectrum, hence the same second-order statistics, but no edges or shapes.
+    Returns ``float32 [count, size, size, 3] in [-1, 1]``.
+    """
+    rng = np.random.default_rng(seed)
+    image = np.asarray(exemplar, np.float64)[..., :3]
+    mean = image.mean(axis=(0, 1))
+    spectrum = np.fft.fft2(image - mean, axes=(0, 1))
+    phase = np.exp(1j * np.angle(np.fft.fft2(rng.standard_normal(image.shape[:2]))))
+    phase[0, 0] = 1.0
+    shuffled = np.real(np.fft.ifft2(spectrum * phase[..., None], axes=(0, 1))) + mean
+    return exemplars.patches(np.clip(shuffled, 0.0, 1.0).astype(np.float32), size, count,
+                             seed + 1)
+
+
+def tiled_crop(exemplar: np.ndarray, size: int, count: int, seed: int = 0,
+               tiles: int = 2) -> np.ndarray:
+    """Baseline: a real crop of ``size / tiles`` repeated ``tiles × tiles`` times.
+
+    Real texture, but periodic with visible seams: it shows what texture statistics do not see.
+    Returns ``float32 [count, size, size, 3] in [-1, 1]``.
+    """
+    small = exemplars.patches(exemplar, -(-size // tiles), count, seed)
+    return np.tile(small, (1, tiles, tiles, 1))[:, :size, :size]
+
+
+#: Texture-generation baselines: name -> ``f(exemplar, size, count, seed)``.
+BASELINES = {"matched noise": matched_noise, "phase-randomised": phase_randomised,
+             "tiled crop": tiled_crop}
