@@ -11,7 +11,7 @@ EXTRAS ?= dev
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONUNBUFFERED := 1
 
-.PHONY: install lab test lint unit nbval papermill book-smoke book notebooks clean
+.PHONY: install lab test lint unit nbval notebooks book clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,9 +21,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Set up everything and open the course in JupyterLab.
+## Set up everything and open the course in JupyterLab (adds --allow-root for root; on a
+## machine with no browser, prints the URL to open and how to forward the port).
+LAB_ARGS ?=
 lab: install
-	$(BIN)/jupyter lab notebooks/00_welcome.ipynb
+	$(BIN)/python tools/lab.py $(LAB_ARGS)
 
 ## Install and run every test: lint, package tests, notebooks (nbval + papermill), the book.
 test: install
@@ -37,7 +39,7 @@ unit: install
 	$(BIN)/python -m pytest tests
 
 nbval: install
-	GANDETEXTURE_PROFILE=smoke GANDETEXTURE_OUTPUT=build/outputs/nbval \
+	GANDETEXTURE_PROFILE=smoke GANDETEXTURE_OUTPUT="$(CURDIR)/build/outputs/nbval" \
 		$(BIN)/python -m pytest --nbval-lax notebooks -p no:cacheprovider
 
 ## Execute every lesson headless under PROFILE into build/executed/PROFILE (never in place).

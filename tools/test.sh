@@ -18,7 +18,8 @@ stage "book: static site from the smoke run, offline, warnings as errors"
 "$BIN/python" tools/build_book.py --profile smoke
 
 stage "nbval: every notebook, checked outputs compared (GANDETEXTURE_PROFILE=smoke)"
-GANDETEXTURE_PROFILE=smoke GANDETEXTURE_OUTPUT=build/outputs/nbval \
+# Absolute: the kernels run in notebooks/, where a relative path would leave notebooks/build/.
+GANDETEXTURE_PROFILE=smoke GANDETEXTURE_OUTPUT="$PWD/build/outputs/nbval" \
   "$BIN/python" -m pytest --nbval-lax notebooks -p no:cacheprovider -q
 
 stage "pytest: the package"
