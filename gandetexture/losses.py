@@ -25,8 +25,8 @@ wgan-gp        ``f − r`` + 10 · :func:`gradient_penalty`     ``−f``
 the batch.) All adversarial losses take logits ``float32 [B, ...]`` (any real number, no
 sigmoid applied) and return a scalar; they stay finite for logits as large as ``±1e4``.
 
-Reconstruction losses :func:`l1` and :func:`l2` and :func:`feature_matching` complete the set
-used by the conditional GAN (lesson 05) and the texture GAN (lesson 06).
+The reconstruction loss :func:`l1` is the second term of the conditional GAN's generator loss
+(pix2pix, lessons 04-05).
 
 Using the gradient penalty in a train step
 ------------------------------------------
@@ -48,7 +48,7 @@ when the ``tf.function`` is traced) and adds the penalty *inside* the discrimina
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import tensorflow as tf
 
@@ -195,7 +195,7 @@ def gradient_penalty(critic: Callable[..., tf.Tensor], real: tf.Tensor, fake: tf
     return tf.reduce_mean(tf.square(norms - 1.0))
 
 
-# --- reconstruction and feature matching -----------------------------------------------------
+# --- reconstruction ----------------------------------------------------------------------------
 
 def l1(prediction: tf.Tensor, target: tf.Tensor) -> tf.Tensor:
     """Mean absolute error ``E|prediction − target|`` (pix2pix's reconstruction term).
@@ -204,31 +204,6 @@ def l1(prediction: tf.Tensor, target: tf.Tensor) -> tf.Tensor:
     """
     prediction = tf.convert_to_tensor(prediction, tf.float32)
     return _mean(tf.abs(prediction - tf.cast(target, tf.float32)))
-
-
-def l2(prediction: tf.Tensor, target: tf.Tensor) -> tf.Tensor:
-    """Mean squared error ``E(prediction − target)²``. Same shapes as :func:`l1`."""
-    prediction = tf.convert_to_tensor(prediction, tf.float32)
-    return _mean(tf.square(prediction - tf.cast(target, tf.float32)))
-
-
-def feature_matching(real_features: tf.Tensor | Sequence[tf.Tensor],
-                     fake_features: tf.Tensor | Sequence[tf.Tensor]) -> tf.Tensor:
-    """Feature matching (Salimans et al. 2016): ``‖E f(x) − E f(G(z))‖²``, a generator loss.
-
-    ``f`` is an intermediate layer of the discriminator. Each feature tensor ``[B, ...]`` is
-    averaged over the batch, and the squared difference of the averages is averaged over the
-    features; with several layers (two equally long sequences) the layers' terms are averaged.
-    """
-    if isinstance(real_features, (list, tuple)):
-        if len(real_features) != len(fake_features) or not real_features:
-            raise ValueError("feature_matching needs two equally long, non-empty lists of "
-                             f"features, got {len(real_features)} and {len(fake_features)}")
-        terms = [feature_matching(r, f) for r, f in zip(real_features, fake_features)]
-        return tf.add_n(terms) / float(len(terms))
-    real_mean = tf.reduce_mean(tf.convert_to_tensor(real_features, tf.float32), axis=0)
-    fake_mean = tf.reduce_mean(tf.convert_to_tensor(fake_features, tf.float32), axis=0)
-    return _mean(tf.square(real_mean - fake_mean))
 
 
 # --- the interface -----------------------------------------------------------------------------
