@@ -90,7 +90,8 @@ def train_texture(args: argparse.Namespace) -> int:
     exemplars.check_size(image, settings.crop, args.exemplar)
     config.set_seed(args.seed)
     model = texture.train_texture(image, settings, out=args.out, resume=args.resume,
-                                  progress=not args.quiet, name=args.exemplar)
+                                  progress=not args.quiet, name=args.exemplar,
+                                  budget_s=args.budget_s)
     print(f"trained {settings.steps} steps on {args.exemplar!r} in {model.seconds:.1f} s; "
           f"model in {args.out}")
     return 0
@@ -111,6 +112,22 @@ def generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def training_options(parser: argparse.ArgumentParser, steps_field: str) -> None:
+    """The options both trainers share: one run-folder rule, one way to size a run."""
+    parser.add_argument("--profile", default="auto", choices=PROFILE_CHOICES)
+    parser.add_argument("--out", required=True, help="run folder")
+    parser.add_argument("--steps", type=int, default=None,
+                        help=f"training steps (default: the profile's {steps_field})")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue the run in --out from its last checkpoint (or load "
+                             "it, when it is finished); without it a folder holding a run "
+                             "is refused")
+    parser.add_argument("--budget-s", type=float, default=None,
+                        help="stop training cleanly (and save) after this many seconds")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m gandetexture",
                                      description="Train and use the course's GANs.")
@@ -121,16 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train the U-Net/PatchGAN texture remover on procedural pairs, score it "
                     "against tuned classical filters, write model, checkpoints, "
                     "TensorBoard logs and metrics.json into --out.")
-    p.add_argument("--profile", default="auto", choices=PROFILE_CHOICES)
-    p.add_argument("--out", required=True, help="run folder")
-    p.add_argument("--steps", type=int, default=None,
-                   help="training steps (default: the profile's remover_steps)")
-    p.add_argument("--resume", action="store_true",
-                   help="continue the run in --out from its last checkpoint")
-    p.add_argument("--budget-s", type=float, default=None,
-                   help="stop training cleanly (and save) after this many seconds")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    training_options(p, "remover_steps")
     p.set_defaults(handler=train_remover)
 
     p = commands.add_parser(
@@ -150,15 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "exemplar and save it into the run folder --out.")
     p.add_argument("--exemplar", required=True,
                    help="brick, grass, gravel, a procedural texture name, or an image path")
-    p.add_argument("--profile", default="auto", choices=PROFILE_CHOICES)
-    p.add_argument("--out", required=True, help="run folder")
+    training_options(p, "texture_steps")
     p.add_argument("--periodic", action="store_true",
                    help="circular padding: generated textures tile seamlessly")
-    p.add_argument("--steps", type=int, default=None, help="override the profile's steps")
-    p.add_argument("--resume", action="store_true",
-                   help="continue the run in --out from its last checkpoint")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=train_texture)
 
     p = commands.add_parser(

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import dataclasses
+
 import numpy as np
 
 from gandetexture import datasets, io, structures, textures
