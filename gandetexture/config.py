@@ -149,6 +149,29 @@ def set_seed(seed: int = 0) -> None:
     tf.config.experimental.enable_op_determinism()
 
 
+def stateless_key(seed, index=0):
+    """The key of TensorFlow's stateless random ops for draw ``index`` of ``seed``.
+
+    Parameters
+    ----------
+    seed : int or int tensor
+        A seed, or already a key (an ``int64 [2]`` tensor, returned as it is).
+    index : int or int tensor
+        Which draw: a step, an epoch, a batch (``tf.data`` counters are ``int64`` tensors).
+
+    Returns
+    -------
+    tf.Tensor
+        ``int64 [2]``, ``(seed, index)``: the same pair gives the same numbers, on any run.
+    """
+    import tensorflow as tf
+
+    seed = tf.cast(tf.convert_to_tensor(seed), tf.int64)
+    if seed.shape.rank == 1:
+        return seed
+    return tf.stack([seed, tf.cast(index, tf.int64)])
+
+
 def output_dir(lesson: str, profile: Profile | str) -> Path:
     """Folder where a lesson writes checkpoints, logs and images; created if missing.
 

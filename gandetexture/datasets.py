@@ -38,6 +38,7 @@ import tensorflow as tf
 from gandetexture import exemplars
 from gandetexture import structures as _structures
 from gandetexture import textures as _textures
+from gandetexture.config import stateless_key
 
 #: Blend modes of :func:`compose`.
 BLENDS = ("multiplicative", "additive", "mix")
@@ -281,7 +282,7 @@ def pair_dataset(textured: np.ndarray, structure: np.ndarray, batch_size: int,
     def order(epoch):
         index = tf.range(n, dtype=tf.int64)
         if shuffle:
-            key = tf.stack([tf.constant(int(seed), tf.int64), epoch])
+            key = stateless_key(seed, epoch)
             index = tf.random.experimental.stateless_shuffle(index, seed=key)
         return tf.data.Dataset.from_tensor_slices(index)
 
@@ -291,7 +292,7 @@ def pair_dataset(textured: np.ndarray, structure: np.ndarray, batch_size: int,
         t = tf.gather(big_t, index) * 2.0 - 1.0
         s = tf.gather(big_s, index) * 2.0 - 1.0
         if augment:
-            key = tf.stack([tf.constant(int(seed), tf.int64), step])
+            key = stateless_key(seed, step)
             code = tf.random.stateless_uniform(tf.shape(index), key, 0, 8, tf.int32)
             t, s = _dihedral(t, code, maps), _dihedral(s, code, maps)
         return t, s
@@ -346,7 +347,7 @@ def pair_stream(size: int, batch_size: int, seed: int = 0, split: str = "train",
 
     @tf.function(jit_compile=jit)
     def make(step):
-        key = tf.stack([tf.constant(int(seed), tf.int64), step])
+        key = stateless_key(seed, step)
         keys = tf.random.experimental.stateless_split(key, 6, alg="philox")
         shape = [batch_size]
 

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from gandetexture.config import stateless_key
+
 #: scikit-image's texture photographs (grey, 512×512): the exemplars of the lessons.
 TEXTURES = ("brick", "grass", "gravel")
 
@@ -243,7 +245,7 @@ def sampler(source, size: int, batch_size: int, seed: int = 0, start: int = 0):
     offsets = tf.range(size)
 
     def crop(step):
-        key = tf.stack([tf.constant(int(seed), tf.int64), step])
+        key = stateless_key(seed, step)
         ys = tf.random.stateless_uniform([batch_size], key, 0, h - size + 1, tf.int32)
         xs = tf.random.stateless_uniform([batch_size], key + [0, 1], 0, w - size + 1,
                                          tf.int32)

@@ -52,6 +52,8 @@ from collections.abc import Callable
 
 import tensorflow as tf
 
+from gandetexture.config import stateless_key
+
 Seed = int | tf.Tensor | tf.random.Generator
 
 
@@ -146,10 +148,7 @@ def wasserstein_critic_loss(real_logits: tf.Tensor, fake_logits: tf.Tensor) -> t
 def _uniform(shape: tf.Tensor, seed_or_rng: Seed) -> tf.Tensor:
     if isinstance(seed_or_rng, tf.random.Generator):
         return seed_or_rng.uniform(shape, dtype=tf.float32)
-    seed = tf.cast(tf.convert_to_tensor(seed_or_rng), tf.int64)
-    if seed.shape.rank == 0:
-        seed = tf.stack([seed, tf.constant(0, tf.int64)])
-    return tf.random.stateless_uniform(shape, seed=seed, dtype=tf.float32)
+    return tf.random.stateless_uniform(shape, seed=stateless_key(seed_or_rng), dtype=tf.float32)
 
 
 def gradient_penalty(critic: Callable[..., tf.Tensor], real: tf.Tensor, fake: tf.Tensor,

@@ -28,6 +28,7 @@ import keras
 import tensorflow as tf
 
 from gandetexture import losses
+from gandetexture.config import stateless_key
 
 Step = Callable[[Any, tf.Tensor], dict[str, tf.Tensor]]
 #: ``inputs(batch, key) -> (generator_input, real, condition)``; ``key`` is a stateless seed
@@ -124,8 +125,7 @@ def make_step(generator: keras.Model, discriminator: keras.Model | None,
 
     @tf.function(jit_compile=jit_compile)
     def step(batch, step_index: tf.Tensor) -> dict[str, tf.Tensor]:
-        key = tf.stack([tf.cast(seed, tf.int64), step_index])
-        gp_key = tf.stack([tf.cast(seed, tf.int64) + 1, step_index])
+        key, gp_key = stateless_key(seed, step_index), stateless_key(seed + 1, step_index)
         for k in range(1, d_steps):  # extra critic updates, unrolled at tracing
             critic_update(batch, tf.random.experimental.stateless_fold_in(key, k),
                           tf.random.experimental.stateless_fold_in(gp_key, k))
@@ -164,7 +164,7 @@ def _l1_step(generator: keras.Model, g_optimizer: keras.optimizers.Optimizer, in
 
     @tf.function(jit_compile=jit_compile)
     def step(batch, step_index: tf.Tensor) -> dict[str, tf.Tensor]:
-        g_input, real, _ = inputs(batch, tf.stack([tf.cast(seed, tf.int64), step_index]))
+        g_input, real, _ = inputs(batch, stateless_key(seed, step_index))
         with tf.GradientTape() as g_tape:
             g_l1 = losses.l1(generator(g_input, training=True), real)
         grads = g_tape.gradient(g_l1, generator.trainable_variables)

@@ -26,7 +26,7 @@ import numpy as np
 import tensorflow as tf
 
 from gandetexture import exemplars, networks, steps, training
-from gandetexture.config import Profile
+from gandetexture.config import Profile, stateless_key
 
 KIND, COMMAND = "texture model", "train-texture"
 
@@ -127,9 +127,7 @@ def sample_noise(batch: int, height: int, width: int, config: TextureConfig,
         ``float32 [batch, height, width, local_channels + global_channels]``, standard normal;
         the global channels are constant over each field.
     """
-    key = tf.cast(seed, tf.int64) if tf.is_tensor(seed) else tf.constant([int(seed), 0], tf.int64)
-    if key.shape.rank == 0:
-        key = tf.stack([key, tf.constant(0, tf.int64)])
+    key = stateless_key(seed)
     local = tf.random.stateless_normal([batch, height, width, config.local_channels], seed=key)
     if global_noise is None:
         global_noise = tf.random.stateless_normal([batch, config.global_channels],
