@@ -7,8 +7,9 @@
 # - meet the pitfalls learners hit, each demonstrated: retracing when Python numbers are passed
 #   in (we count the traces), BatchNorm's `training` flag at inference, what the two losses
 #   should look like (around `log 4` and `log 2`), and a NaN that must not reach a checkpoint;
-# - run the course's one loop, `training.fit`: progress bar with live losses, checkpoints
-#   that resume exactly, TensorBoard logs, previews and a time budget;
+# - read the course's one loop, `training.fit`, whole, and give it its side jobs as
+#   *callbacks*: a progress bar with live losses, checkpoints that resume exactly,
+#   TensorBoard logs, previews and a time budget;
 # - interrupt a run, resume it, and check that the losses match an uninterrupted run.
 #
 # The networks are lesson 05's texture remover: a U-Net generator that maps a textured image
@@ -25,6 +26,7 @@ import gandetexture as gdt
 profile = gdt.setup(PROFILE, SEED, lesson="04_training_loop")
 
 # %%
+import inspect
 import json
 import time
 from pathlib import Path
@@ -32,8 +34,9 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
+from IPython.display import Code
 
-from gandetexture import losses, models, plots, removal, training
+from gandetexture import losses, networks, plots, removal, steps, training
 
 out_dir = gdt.output_dir("04_training_loop", profile)
 
@@ -47,12 +50,12 @@ out_dir = gdt.output_dir("04_training_loop", profile)
 # NBVAL_CHECK_OUTPUT
 data = removal.training_data(profile, SEED)
 textured, structure = next(iter(data))
-generator, discriminator = models.build_remover(profile)
+generator, discriminator = networks.build_remover(profile)
 g_opt, d_opt = training.adam(), training.adam()
 adversarial = losses.get("nonsaturating")
 print("batch:", textured.shape, structure.shape)
-print("generator:", models.count_params(generator), "parameters;",
-      "discriminator:", models.count_params(discriminator), "parameters")
+print("generator:", networks.count_params(generator), "parameters;",
+      "discriminator:", networks.count_params(discriminator), "parameters")
 
 
 # %% [markdown]
@@ -186,9 +189,10 @@ for flag in (True, False):
 # ### Pitfall: a NaN must never reach a checkpoint
 #
 # A learning rate too large, or a log of zero, and a loss becomes NaN; every weight updated
-# with it becomes NaN too. `training.fit` checks each step's outputs *before* saving, stops
-# with a clear message, and leaves the last good checkpoint as the latest one. A toy step whose
-# "loss" overflows to infinity after a few steps shows it:
+# with it becomes NaN too. `training.fit` checks each step's outputs *before* any callback
+# sees them, stops with a clear message, and saves nothing of the bad state: the last good
+# checkpoint stays the latest one. A toy step whose "loss" overflows to infinity after a few
+# steps, checkpointed after every step (`training.Checkpoint(..., every=1)`), shows it:
 
 # %%
 weight = tf.Variable(1.0)
@@ -202,43 +206,71 @@ def exploding_step(batch, step_index):
 
 nan_dir = out_dir / "nan_demo"
 try:
-    training.fit(exploding_step, tf.data.Dataset.range(100), 10, track={"weight": weight},
-                 directory=nan_dir, resume=False, checkpoint_every=1, progress=False)
+    training.fit(exploding_step, tf.data.Dataset.range(100), 10, progress=False,
+                 callbacks=[training.Checkpoint(nan_dir, {"weight": weight}, every=1,
+                                                resume=False)])
 except training.TrainingDiverged as error:
     print("TrainingDiverged:", error)
-print("latest checkpoint:", Path(tf.train.latest_checkpoint(nan_dir / "checkpoints")).name)
+latest = tf.train.latest_checkpoint(nan_dir / "checkpoints")
+saved = tf.train.load_variable(latest, "weight/.ATTRIBUTES/VARIABLE_VALUE")
+print(f"in memory: weight = {float(weight.numpy()):.0e}, loss = {float(weight * weight)}")
+print(f"latest checkpoint {Path(latest).name}: weight = {float(saved):.0e}, the state after "
+      "the last good step")
+print("the diverged state was NOT saved: the last good checkpoint is kept")
 
 # %% [markdown]
 # ## The whole loop: `training.fit`
 #
-# `fit(step, data, steps, ...)` is the loop of every lesson and of the command line. What it
-# does each step: draw a batch, call the step with `tf.constant(i, tf.int64)`, check the
-# outputs are finite, record them, update the progress bar; every so often write TensorBoard
-# summaries, draw a preview, save a checkpoint; stop cleanly on a time budget. Its arguments:
+# `fit(step, data, steps, callbacks=[...])` is the loop of every lesson and of the command
+# line. It is short enough to read whole:
 
 # %%
-doc = training.fit.__doc__
-print(doc[doc.index("    Parameters"):doc.index("    budget_s")])
+Code(inspect.getsource(training.fit), language="python")
 
 # %% [markdown]
-# The step of lesson 05 is `training.make_remover_step`, the hand-written step above plus an
-# L1-only variant and an optional XLA compilation. Before training we save the initial state
-# (weights and both optimizers) so that the runs below all start from the same point.
+# Each step it draws a batch, calls the step with `tf.constant(i, tf.int64)`, records the
+# outputs in the history and checks that they are finite (the NaN guard is part of the loop,
+# so no callback ever sees, or saves, a diverged state). Everything else is a side job, a
+# *callback*, as in Keras: an object whose `on_train_begin`, `on_step_end` and `on_train_end`
+# the loop calls. The course has five:
+#
+# - `training.Checkpoint(directory, track, every, resume)`: saves the step counter, what
+#   `track` names (networks and optimizers) and the data position, and resumes from them;
+# - `training.TensorBoard(logdir, every)`: writes the losses for TensorBoard;
+# - `training.Preview(show, every)`: calls `show(index)`, e.g. to draw samples;
+# - `training.TimeBudget(seconds)`: stops cleanly when the time is up;
+# - `training.ProgressBar`: the live progress bar, added by `fit` unless `progress=False`.
+#
+# A callback is a small class; the base class and the time budget, whole:
+
+# %%
+Code(inspect.getsource(training.Callback) + "\n\n" + inspect.getsource(training.TimeBudget),
+     language="python")
+
+# %% [markdown]
+# A callback of your own (log a validation score, stop when a loss plateaus) is a subclass
+# like this one, passed in `callbacks=[...]`.
+#
+# The step of lesson 05 is `steps.make_remover_step`: a thin wrapper of `steps.make_step`,
+# the course's one adversarial update, which is the hand-written step above plus an L1-only
+# variant and an optional XLA compilation. The step it returns carries `step.track`: the
+# networks and optimizers it updates, exactly what a checkpoint must hold. Before training we
+# save that initial state (weights and both optimizers) so that the runs below all start from
+# the same point.
 
 # %%
 gdt.set_seed(SEED)
-generator, discriminator = models.build_remover(profile)
+generator, discriminator = networks.build_remover(profile)
 g_opt, d_opt = training.adam(), training.adam()
-step = training.make_remover_step(generator, discriminator, g_opt, d_opt)
-track = {"generator": generator, "discriminator": discriminator,
-         "g_optimizer": g_opt, "d_optimizer": d_opt}
-initial = tf.train.Checkpoint(**track).write(str(out_dir / "initial" / "state"))
+step = steps.make_remover_step(generator, discriminator, g_opt, d_opt)
+print("step.track:", list(step.track))
+initial = tf.train.Checkpoint(**step.track).write(str(out_dir / "initial" / "state"))
 total = max(4, profile.remover_steps // 10)
 print("initial state saved; each run below has", total, "steps")
 
 # %% [markdown]
-# A run with checkpoints, TensorBoard logs, a live progress bar and previews of the
-# generator's output on a fixed validation pair. (In JupyterLab, `%load_ext tensorboard` then
+# A run with four side jobs: checkpoints, TensorBoard logs, previews of the generator's
+# output on a fixed validation pair, and the live progress bar. (In JupyterLab, `%load_ext tensorboard` then
 # `%tensorboard --logdir` the folder printed here shows the curves while it trains, where the
 # `tensorboard` package is installed.)
 
@@ -256,15 +288,16 @@ def preview(index: int) -> None:
 
 def restart(directory: Path) -> None:
     """Back to the saved initial state, in a fresh run folder (kept, not deleted)."""
-    tf.train.Checkpoint(**track).read(initial).assert_consumed()
+    tf.train.Checkpoint(**step.track).read(initial).assert_consumed()
     print("run folder:", directory)
 
 
 whole_dir = out_dir / "uninterrupted"
 restart(whole_dir)
-whole = training.fit(step, removal.training_data(profile, SEED), total, track=track,
-                     directory=whole_dir, resume=False, summary_every=max(1, total // 4),
-                     preview=preview, preview_every=max(1, total // 2), desc="uninterrupted")
+whole = training.fit(step, removal.training_data(profile, SEED), total, desc="uninterrupted",
+                     callbacks=[training.Checkpoint(whole_dir, step.track, resume=False),
+                                training.TensorBoard(whole_dir / "logs", max(1, total // 4)),
+                                training.Preview(preview, max(1, total // 2))])
 print("wrote", sorted(p.name for p in whole_dir.iterdir()))
 
 # %%
@@ -276,19 +309,19 @@ plots.plot_history(whole, keys=["d_loss", "g_adv"],
 #
 # Now the same run in two halves. The first call stops after `k` steps (as if the kernel died
 # there; its last checkpoint is at step `k`). Then we *wreck* the in-memory state, back to the
-# initial weights and fresh optimizers, and call `fit` again with the same folder and the full
-# step count: it restores the step counter, both networks, both optimizers' moments and the
+# initial weights and fresh optimizers, and call `fit` again with a `Checkpoint` on the same
+# folder (`resume=True`, the default) and the full step count: it restores the step counter, both networks, both optimizers' moments and the
 # data iterator's position, and runs the remaining steps.
 
 # %%
 k = total // 2
 split_dir = out_dir / "interrupted"
 restart(split_dir)
-training.fit(step, removal.training_data(profile, SEED), k, track=track, directory=split_dir,
-             resume=False, progress=False)
-tf.train.Checkpoint(**track).read(initial).assert_consumed()  # the kernel "restarts"
-resumed = training.fit(step, removal.training_data(profile, SEED), total, track=track,
-                       directory=split_dir, progress=False)
+training.fit(step, removal.training_data(profile, SEED), k, progress=False,
+             callbacks=[training.Checkpoint(split_dir, step.track, resume=False)])
+tf.train.Checkpoint(**step.track).read(initial).assert_consumed()  # the kernel "restarts"
+resumed = training.fit(step, removal.training_data(profile, SEED), total, progress=False,
+                       callbacks=[training.Checkpoint(split_dir, step.track)])
 print("steps in the resumed history:", resumed["step"][0], "...", resumed["step"][-1])
 
 # %%
@@ -336,8 +369,8 @@ else:
 # %% [markdown]
 # Read the table with its first line in mind (the machine, and how busy it was). XLA's effect
 # depends on the model and the device: the speed-ups printed last decided that the remover
-# trains without XLA by default on a CPU (`make_remover_step(..., jit_compile=True)` turns it
-# on). Compilation also costs time once, which a short run never earns back. The input wait
+# trains without XLA by default on a CPU (`steps.make_remover_step(..., jit_compile=True)`
+# turns it on). Compilation also costs time once, which a short run never earns back. The input wait
 # is the share of the loop spent waiting for `tf.data`, which composes the next batches in
 # parallel with the step.
 #
@@ -347,8 +380,9 @@ else:
 # - `tf.function` for speed; pass changing numbers as tensors or it retraces at every step.
 # - `training=False` at inference, or BatchNorm makes an image's output depend on its batch.
 # - At the start, and at equilibrium, D's loss is near `log 4` and G's near `log 2`.
-# - `training.fit` is the one loop: progress, history, NaN guard, previews, budget, and with a
-#   folder, checkpoints (weights, optimizers, step, data position) and TensorBoard logs; a
+# - `training.fit` is the one loop: it runs the step, keeps the history and guards against
+#   NaN; its side jobs are callbacks: `Checkpoint` (weights and optimizers from `step.track`,
+#   step, data position), `TensorBoard`, `Preview`, `TimeBudget` and the progress bar. A
 #   resumed run matches an uninterrupted one.
 #
 # ## Exercises
@@ -357,7 +391,8 @@ else:
 #    `input_signature`).
 # 2. Resume *without* the optimizers: interrupt at `k` as above, but track only the two
 #    networks. How large is the difference with the uninterrupted run now?
-# 3. Give `training.fit` a `budget_s` of 0 seconds: how many steps run, and what is saved?
+# 3. Give `training.fit` a `training.TimeBudget(0)` callback (0 seconds) next to its
+#    `Checkpoint`: how many steps run, and what is saved?
 
 # %% jupyter={"source_hidden": true} tags=["hide-input", "solution"]
 @tf.function(input_signature=[tf.TensorSpec([None], tf.float32), tf.TensorSpec([], tf.int64)])
@@ -374,18 +409,19 @@ print("traces:", scaled_once.experimental_get_tracing_count())
 nets = {"generator": generator, "discriminator": discriminator}
 no_opt_dir = out_dir / "resume_without_optimizers"
 restart(no_opt_dir)
-training.fit(step, removal.training_data(profile, SEED), k, track=nets, directory=no_opt_dir,
-             resume=False, progress=False)
-tf.train.Checkpoint(**track).read(initial).assert_consumed()
-partial = training.fit(step, removal.training_data(profile, SEED), total, track=nets,
-                       directory=no_opt_dir, progress=False)
+training.fit(step, removal.training_data(profile, SEED), k, progress=False,
+             callbacks=[training.Checkpoint(no_opt_dir, nets, resume=False)])
+tf.train.Checkpoint(**step.track).read(initial).assert_consumed()
+partial = training.fit(step, removal.training_data(profile, SEED), total, progress=False,
+                       callbacks=[training.Checkpoint(no_opt_dir, nets)])
 print("largest g_l1 difference:",
       f"{np.max(np.abs(np.array(partial['g_l1']) - np.array(whole['g_l1']))):.2e}")
 
 # %% jupyter={"source_hidden": true} tags=["hide-input", "solution"]
 budget_dir = out_dir / "budget"
 restart(budget_dir)
-short = training.fit(step, removal.training_data(profile, SEED), total, track=track,
-                     directory=budget_dir, resume=False, budget_s=0, progress=False)
+short = training.fit(step, removal.training_data(profile, SEED), total, progress=False,
+                     callbacks=[training.Checkpoint(budget_dir, step.track, resume=False),
+                                training.TimeBudget(0)])
 print("steps run:", len(short["step"]), "; latest checkpoint:",
       Path(tf.train.latest_checkpoint(budget_dir / "checkpoints")).name)
