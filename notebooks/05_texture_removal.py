@@ -9,9 +9,9 @@
 #   so the network has honest competition;
 # - compare a *residual* generator (structure = input + learned correction) with a plain one,
 #   and L1 alone with L1 + adversarial, measuring each choice;
-# - train the remover with the course's one training loop (checkpoints, TensorBoard, previews of
-#   input / prediction / ground truth) and score it on a test split with `tf.image.psnr` and
-#   `tf.image.ssim`;
+# - train the remover with one call of the package, `removal.train_remover` (the course's one
+#   training loop: checkpoints, TensorBoard, previews of input / prediction / ground truth) and
+#   score it on a test split with `tf.image.psnr` and `tf.image.ssim`;
 # - try it on structures textured with real photographs (brick, grass, gravel) it never saw,
 #   on **your own image** of any size, and look at where it fails.
 #
@@ -36,8 +36,9 @@ import inspect
 import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
+from IPython.display import Code
 
-from gandetexture import filters, metrics, models, plots, removal, training
+from gandetexture import baselines, metrics, networks, plots, removal, steps, training
 
 out_dir = gdt.output_dir("05_texture_removal", profile)
 
@@ -81,7 +82,7 @@ plots.show_images(np.concatenate([val_t[:6], val_s[:6]]), ncols=6, value_range=(
 # window cannot judge, but the whole image can. Its effect is measured below.
 
 # %%
-generator, discriminator = models.build_remover(profile)
+generator, discriminator = networks.build_remover(profile)
 generator.summary(line_length=90, expand_nested=False)
 
 # %% [markdown]
@@ -107,24 +108,35 @@ print("untrained residual generator = identity:",
 # NBVAL_CHECK_OUTPUT
 logits = discriminator([one, one], training=False)
 print("pair", one.shape, "+", one.shape, "-> patch logits", logits.shape)
-print("receptive field:", models.receptive_field(discriminator), "pixels of a",
+print("receptive field:", networks.receptive_field(discriminator), "pixels of a",
       profile.image_size, "pixel image")
-print("generator parameters:    ", models.count_params(generator))
-print("discriminator parameters:", models.count_params(discriminator))
+print("generator parameters:    ", networks.count_params(generator))
+print("discriminator parameters:", networks.count_params(discriminator))
 
 # %% [markdown]
 # ## The train step
 #
-# `training.make_remover_step` is the step of lesson 04 with the pix2pix losses: the
-# discriminator learns real pairs → 1, fake pairs → 0; the generator minimises its adversarial
-# loss plus `100 × L1(prediction, structure)`. Here it is, the two tapes in view. (One change
-# from the article's optimizers: the generator's Adam uses a learning rate of 1e-3 instead of
-# 2e-4, `removal.optimizers()`, because its L1-dominated loss learns much faster that way
-# within a few thousand steps; `removal.GENERATOR_LR`'s note gives the measurement.)
+# `steps.make_remover_step` builds the pix2pix step: the discriminator learns real pairs → 1,
+# fake pairs → 0; the generator minimises its adversarial loss plus
+# `100 × L1(prediction, structure)`. It is a short wrapper: what makes it conditional is
+# `paired_inputs`, which hands the textured image to the generator and pairs it with each
+# candidate for the discriminator.
 
 # %%
-source = inspect.getsource(training.make_remover_step)
-print(source[source.index("    @tf.function(jit_compile=jit_compile)\n    def step"):])
+Code(inspect.getsource(steps.make_remover_step) + "\n\n" + inspect.getsource(steps.paired_inputs),
+     language="python")
+
+# %% [markdown]
+# The update itself is `steps.make_step`, the course's one adversarial step, shared by every GAN
+# of the course; lesson 04 wrote the same step by hand. The inner `step` holds the two tapes:
+# one forward pass, the discriminator's loss on real and fake pairs, the generator's
+# adversarial loss plus the L1 term, then one update of each network. (One change from the
+# article's optimizers: the generator's Adam uses a learning rate of 1e-3 instead of 2e-4,
+# `removal.optimizers()`, because its L1-dominated loss learns much faster that way within a
+# few thousand steps; `removal.GENERATOR_LR`'s note gives the measurement.)
+
+# %%
+Code(inspect.getsource(steps.make_step), language="python")
 
 # %% [markdown]
 # ## The competition: classical filters, tuned
@@ -135,7 +147,7 @@ print(source[source.index("    @tf.function(jit_compile=jit_compile)\n    def st
 # flatten the structure too, and the best PSNR lies in between.
 
 # %%
-sweeps = {name: filters.sweep(name, val_t, val_s) for name in filters.FILTERS}
+sweeps = {name: baselines.sweep(name, val_t, val_s) for name in baselines.FILTERS}
 tv_rows = sweeps["tv"]
 weights = [row["params"]["weight"] for row in tv_rows]
 fig, ax = plt.subplots(figsize=(5, 2.8))
@@ -145,7 +157,7 @@ ax.set_ylabel("validation PSNR (dB)")
 fig.tight_layout()
 
 # %%
-tuned = filters.best(sweeps)
+tuned = baselines.best(sweeps)
 for name, best in tuned.items():
     print(f"{name:9s} best {best['params']}: PSNR {best['psnr']:.2f} dB, SSIM "
           f"{best['ssim']:.3f}")
@@ -168,16 +180,16 @@ print(f"{'input':9s} unfiltered: PSNR {metrics.image_scores(val_t, val_s)['psnr'
 # function below is the whole recipe: build, make the step, `fit`.
 
 # %%
-def short_run(residual: bool, context: bool, adversarial: bool, steps: int):
+def short_run(residual: bool, context: bool, adversarial: bool, n_steps: int):
     gdt.set_seed(SEED)
-    width = models.remover_width(profile)
-    g = models.build_unet_generator(width, profile.depth, residual=residual,
-                                    global_context=context)
-    d = models.build_patchgan_discriminator(width, models.patchgan_layers(profile.depth))
-    g_opt, d_opt = removal.optimizers(steps)
-    step = training.make_remover_step(g, d if adversarial else None, g_opt,
-                                      d_opt if adversarial else None)
-    training.fit(step, removal.training_data(profile, SEED), steps, progress=False)
+    width = profile.remover_width
+    g = networks.build_unet_generator(width, profile.depth, residual=residual,
+                                      global_context=context)
+    d = networks.build_patchgan_discriminator(width, networks.patchgan_layers(profile.depth))
+    g_opt, d_opt = removal.optimizers(n_steps)
+    step = steps.make_remover_step(g, d if adversarial else None, g_opt,
+                                   d_opt if adversarial else None)
+    training.fit(step, removal.training_data(profile, SEED), n_steps, progress=False)
     prediction = removal.predict(g, val_t)
     return {**metrics.image_scores(prediction, val_s),
             "edges": edge_ratio(prediction, val_s)}, prediction
@@ -218,14 +230,14 @@ plots.show_images(np.concatenate([val_t[:4], *[predictions[v][:4] for v in varia
 
 # %% [markdown]
 # The cells above measured the three variants on the same validation images. The course's
-# remover uses the residual output (`models.build_remover`'s default): a residual network
+# remover uses the residual output (`networks.build_remover`'s default): a residual network
 # starts at "return the input", already a fair guess, and only learns what to take away,
 # while a plain network starts from an arbitrary image; after very few steps (the `smoke`
 # profile) the printout shows exactly that gap. With more steps the printout says whether the
 # gap closes.
 #
 # The global context costs few parameters; the second printout gives its gain on these short
-# runs (under `cpu`, +0.34 dB after 500 steps). The course's remover keeps it.
+# runs (the `smoke` runs are too short to tell). The course's remover keeps it.
 #
 # L1 alone is the loss PSNR rewards, so it may score as well or better on PSNR. The adversarial
 # term is there for what PSNR does not see: L1 alone, when unsure, averages the possible
@@ -235,50 +247,65 @@ plots.show_images(np.concatenate([val_t[:4], *[predictions[v][:4] for v in varia
 #
 # ## Training the remover
 #
-# The full run uses `training.fit` with a run folder: checkpoints every `preview_every`
-# steps (rerunning this cell resumes instead of starting over), TensorBoard logs
-# (`tensorboard --logdir` the folder printed below), and a preview of four validation images:
-# input, prediction, ground truth. The command line runs the very same code without Jupyter:
+# The full run is one call of the package, `removal.train_remover`: the very function that
+# `python -m gandetexture train-remover` runs without Jupyter. It seeds with `SEED`, builds
+# `networks.build_remover(profile)` afresh, makes the step above and trains it with
+# `training.fit` for `profile.remover_steps` steps into a run folder: checkpoints every
+# `profile.preview_every` steps, TensorBoard logs with validation scores and images
+# (`tensorboard --logdir` the folder printed below), `history.json`, and at the end the
+# generator (`model.keras`) and its scores (`metrics.json`). With `resume=True`, rerunning the
+# cell continues an interrupted run from its last checkpoint, and a finished run is loaded with
+# nothing left to train; that includes a run of the command line with the same profile and seed:
 #
-#     python -m gandetexture train-remover --profile cpu --out outputs/05_texture_removal/cpu/remover
+#     python -m gandetexture train-remover --profile cpu --out outputs/05_texture_removal/cpu/remover-run
 #
-# If that run is finished, this cell finds its last checkpoint and has nothing left to do.
+# `callbacks` adds side jobs to the loop (lesson 04). `train_remover` keeps its networks to
+# itself until it returns, so our preview watches the run folder instead: when a checkpoint
+# lands at least `every` steps after the last preview, it reads that checkpoint's generator
+# weights into a twin network (`tf.train.Checkpoint(...).read`, as in lesson 04) and shows
+# four validation images: input, prediction, ground truth.
 
 # %%
-gdt.set_seed(SEED)
-generator, discriminator = models.build_remover(profile)
-g_opt, d_opt = removal.optimizers(profile.remover_steps)
-step = training.make_remover_step(generator, discriminator, g_opt, d_opt)
-run_dir = out_dir / "remover"
+run_dir = out_dir / "remover-run"
 every = max(profile.preview_every, profile.remover_steps // 4)  # four previews at most
 peek_t, peek_s = val_t[:4], val_s[:4]
+twin, _ = networks.build_remover(profile)  # same architecture, weights from the checkpoints
 
 
-def preview(index: int) -> None:
-    prediction = removal.predict(generator, peek_t)
-    plots.show_images(np.concatenate([peek_t, prediction, peek_s]), ncols=4,
-                      value_range=(0, 1), size=1.3,
-                      suptitle=f"step {index + 1}: input / prediction / ground truth")
-    plt.show()
+class CheckpointPreview(training.Callback):
+    """Input / prediction / ground truth from the newest checkpoint, every `every` steps."""
+
+    def __init__(self, every: int):
+        self.every, self.shown = every, 0
+
+    def on_step_end(self, loop, index, logs):
+        self.show(loop)
+
+    def on_train_end(self, loop):
+        self.show(loop)
+
+    def show(self, loop):
+        if loop.last_checkpoint is None:
+            return
+        done = int(loop.last_checkpoint.rsplit("-", 1)[-1])  # steps trained when it was saved
+        if done < min(self.shown + self.every, loop.steps):
+            return
+        # the checkpoint also holds the discriminator and the optimizers: read what fits
+        tf.train.Checkpoint(generator=twin).read(loop.last_checkpoint).expect_partial()
+        self.shown = done
+        plots.show_images(np.concatenate([peek_t, removal.predict(twin, peek_t), peek_s]),
+                          ncols=4, value_range=(0, 1), size=1.3,
+                          suptitle=f"step {done}: input / prediction / ground truth")
+        plt.show()
 
 
-def on_summary(index: int) -> None:
-    prediction = removal.predict(generator, peek_t)
-    for name, value in metrics.image_scores(prediction, peek_s).items():
-        training.summary_scalar(f"val/{name}", value)
-    training.summary_images("val/prediction", prediction)
-
-
+# %%
 print("run folder:", run_dir)
-history = training.fit(step, removal.training_data(profile, SEED), profile.remover_steps,
-                       track={"generator": generator, "discriminator": discriminator,
-                              "g_optimizer": g_opt, "d_optimizer": d_opt},
-                       directory=run_dir, checkpoint_every=profile.preview_every,
-                       summary_every=every, on_summary=on_summary,
-                       preview=preview, preview_every=every,
-                       desc="remover")
-saved = removal.save_remover(generator, run_dir, **removal.remover_spec(profile))
-print("trained to step", history["step"][-1] + 1, "; model saved in", saved)
+run = removal.train_remover(profile, run_dir, resume=True, seed=SEED,
+                            callbacks=[CheckpointPreview(every)], tuned=tuned)
+generator, history, scores = run.generator, run.history, run.metrics
+print("trained to step", scores["steps_done"], "of", scores["steps"], "; model saved in",
+      run_dir / "model.keras")
 
 # %%
 plots.plot_history(history, keys=["d_loss", "g_adv"], smooth=max(1, len(history["step"]) // 50),
@@ -286,16 +313,20 @@ plots.plot_history(history, keys=["d_loss", "g_adv"], smooth=max(1, len(history[
                            "log 2 (G at chance)": float(np.log(2))})
 plots.plot_history(history, keys=["g_l1"], smooth=max(1, len(history["step"]) // 50));
 
+
 # %% [markdown]
 # The discriminator's loss hovers near `log 4` and the generator's adversarial loss near
 # `log 2` when neither is winning (lesson 04); the L1 curve is the one that should go down.
 #
 # ## The test split: network against filters
+#
+# `train_remover` has already scored the model on the test split, and on the real-texture
+# split further down, against the filters we tuned above (`tuned=tuned`): `run.metrics`,
+# which the run folder also keeps as `metrics.json`. Each table maps `"model"`, every
+# filter and `"input"` (the textured image itself, unfiltered) to PSNR and SSIM, and names the
+# split's `"best_filter"`.
 
 # %%
-scores = removal.evaluate(generator, data, tuned)
-
-
 def score_table(table: dict) -> None:
     for name in ["model", *tuned, "input"]:
         print(f"{name:10s} PSNR {table[name]['psnr']:6.2f} dB   SSIM {table[name]['ssim']:.3f}")
@@ -317,7 +348,7 @@ test_t, test_s = data["test"]
 n_show = 6
 pred = removal.predict(generator, test_t[:n_show])
 best_params = tuned[best]["params"]
-filtered = filters.apply(best, test_t[:n_show], **best_params)
+filtered = baselines.apply(best, test_t[:n_show], **best_params)
 plots.show_images(np.concatenate([test_t[:n_show], filtered, pred, test_s[:n_show]]),
                   ncols=n_show, value_range=(0, 1), size=1.4,
                   titles=(["textured"] * n_show + [best] * n_show + ["network"] * n_show
@@ -355,15 +386,11 @@ plots.show_images(np.concatenate([real_t[:n_show], removal.predict(generator, re
 
 # %%
 if IMAGE_FILE is None:
-    from PIL import Image
-
-    from gandetexture import datasets
+    from gandetexture import datasets, io
 
     demo_t, _ = datasets.real_texture_pairs(1, profile.image_size * 4, SEED + 1, names=("brick",))
     demo = np.concatenate([demo_t[0], demo_t[0][:, : profile.image_size]], axis=1)
-    image_path = out_dir / "demo_input.png"
-    Image.fromarray(np.round(demo[: profile.image_size * 3] * 255).astype(np.uint8)).save(
-        image_path)
+    image_path = io.save_png(demo[: profile.image_size * 3], out_dir / "demo_input.png")
 else:
     image_path = IMAGE_FILE
 image = gdt.load_image(image_path, max_side=1024)
@@ -413,8 +440,9 @@ plots.show_images(np.concatenate([test_t[worst], test_pred[worst], test_s[worst]
 #   context vector lets the network judge changes that span the whole image.
 # - Honest baselines: filters tuned on validation, everything scored on a test split with
 #   `tf.image.psnr` / `tf.image.ssim`; the real photographs test generalisation.
-# - `gdt.remove_texture` runs on any size; `python -m gandetexture train-remover` / `remove`
-#   do the same outside Jupyter.
+# - `removal.train_remover` trains, saves and scores the remover in one call, resuming or
+#   loading a run folder with `resume=True`; `gdt.remove_texture` runs on any size;
+#   `python -m gandetexture train-remover` / `remove` do the same outside Jupyter.
 #
 # ## Exercises
 #
@@ -428,7 +456,7 @@ plots.show_images(np.concatenate([test_t[worst], test_pred[worst], test_s[worst]
 # %% jupyter={"source_hidden": true} tags=["hide-input", "solution"]
 first_t, first_s = val_t[:8], val_s[:8]
 net = m.psnr(removal.predict(generator, first_t), first_s)
-flt = m.psnr(filters.apply(best, first_t, **tuned[best]["params"]), first_s)
+flt = m.psnr(baselines.apply(best, first_t, **tuned[best]["params"]), first_s)
 print("network wins on", int(np.sum(net > flt)), "of 8 images")
 
 # %% jupyter={"source_hidden": true} tags=["hide-input", "solution"]
