@@ -270,9 +270,9 @@ print("initial state saved; each run below has", total, "steps")
 
 # %% [markdown]
 # A run with four side jobs: checkpoints, TensorBoard logs, previews of the generator's
-# output on a fixed validation pair, and the live progress bar. (In JupyterLab, `%load_ext tensorboard` then
-# `%tensorboard --logdir` the folder printed here shows the curves while it trains, where the
-# `tensorboard` package is installed.)
+# output on a fixed validation pair, and the live progress bar. (In JupyterLab,
+# `%load_ext tensorboard` then `%tensorboard --logdir` the folder printed here shows the
+# curves while it trains, where the `tensorboard` package is installed.)
 
 # %%
 val_t, val_s = removal.evaluation_data(profile, SEED)["val"]
@@ -310,8 +310,9 @@ plots.plot_history(whole, keys=["d_loss", "g_adv"],
 # Now the same run in two halves. The first call stops after `k` steps (as if the kernel died
 # there; its last checkpoint is at step `k`). Then we *wreck* the in-memory state, back to the
 # initial weights and fresh optimizers, and call `fit` again with a `Checkpoint` on the same
-# folder (`resume=True`, the default) and the full step count: it restores the step counter, both networks, both optimizers' moments and the
-# data iterator's position, and runs the remaining steps.
+# folder (`resume=True`, the default) and the full step count: it restores the step counter,
+# both networks, both optimizers' moments and the data iterator's position, and runs the
+# remaining steps.
 
 # %%
 k = total // 2
@@ -370,9 +371,9 @@ else:
 # Read the table with its first line in mind (the machine, and how busy it was). XLA's effect
 # depends on the model and the device: the speed-ups printed last decided that the remover
 # trains without XLA by default on a CPU (`steps.make_remover_step(..., jit_compile=True)`
-# turns it on). Compilation also costs time once, which a short run never earns back. The input wait
-# is the share of the loop spent waiting for `tf.data`, which composes the next batches in
-# parallel with the step.
+# turns it on). Compilation also costs time once, which a short run never earns back. The
+# input wait is the share of the loop spent waiting for `tf.data`, which composes the next
+# batches in parallel with the step.
 #
 # ## Summary
 #

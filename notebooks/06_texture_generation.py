@@ -39,7 +39,7 @@ import numpy as np
 import tensorflow as tf
 from IPython.display import Code
 
-from gandetexture import metrics, models, plots, spatial, training
+from gandetexture import exemplars, metrics, networks, plots, steps, texture, training, widgets
 
 OUT = gdt.output_dir("06_texture_generation", profile)
 
@@ -62,7 +62,7 @@ def mlp_params(side: int, latent: int = 100) -> int:
     return dense + batchnorm + 1024 * side * side * 3 + side * side * 3
 
 
-built = models.count_params(models.build_mlp_generator(image_shape=(32, 32, 3)))
+built = networks.count_params(networks.build_mlp_generator(image_shape=(32, 32, 3)))
 print(f"MLP 32×32: built {built:,}, formula {mlp_params(32):,}")
 for side in (32, 64, 128, 512):
     print(f"MLP generator for {side:>3}×{side:<3}: {mlp_params(side):>13,} weights")
@@ -79,7 +79,7 @@ for side in (32, 64, 128, 512):
 
 # %%
 # NBVAL_CHECK_OUTPUT
-config = spatial.TextureConfig.from_profile(profile, seed=SEED)
+config = texture.TextureConfig.from_profile(profile, seed=SEED)
 print(config)
 print("scale (pixels per noise cell):", config.scale)
 
@@ -91,7 +91,7 @@ print("scale (pixels per noise cell):", config.scale)
 
 # %%
 # NBVAL_CHECK_OUTPUT
-noise = spatial.sample_noise(1, 4, 4, config, seed=SEED)
+noise = texture.sample_noise(1, 4, 4, config, seed=SEED)
 print("noise field", noise.shape)
 glob = noise[..., config.local_channels:]
 print("global channels constant over the field:", bool(np.allclose(glob, glob[:, :1, :1])))
@@ -103,10 +103,10 @@ print("global channels constant over the field:", bool(np.allclose(glob, glob[:,
 
 # %%
 # NBVAL_CHECK_OUTPUT
-generator = spatial.build_generator(config)
-print("generator weights:", models.count_params(generator))
+generator = networks.build_texture_generator(config)
+print("generator weights:", networks.count_params(generator))
 for cells in [(4, 4), (8, 12)]:
-    field = spatial.sample_noise(1, *cells, config, seed=SEED)
+    field = texture.sample_noise(1, *cells, config, seed=SEED)
     print("noise", tuple(field.shape), "-> image", tuple(generator(field, training=False).shape))
 
 # %% [markdown]
@@ -118,8 +118,8 @@ for cells in [(4, 4), (8, 12)]:
 
 # %%
 # NBVAL_CHECK_OUTPUT
-print("receptive field (computed):", spatial.receptive_field(generator), "noise cells")
-field = spatial.sample_noise(1, 11, 11, config, seed=SEED).numpy()
+print("receptive field (computed):", networks.receptive_field(generator), "noise cells")
+field = texture.sample_noise(1, 11, 11, config, seed=SEED).numpy()
 poked = field.copy()
 poked[0, 5, 5, : config.local_channels] += 3.0
 change = np.abs(generator(poked, training=False) - generator(field, training=False))[0].sum(-1)
@@ -146,36 +146,42 @@ plt.axis("off");
 
 # %%
 # NBVAL_CHECK_OUTPUT
-discriminator = spatial.build_discriminator(config)
+discriminator = networks.build_texture_discriminator(config)
 crop = tf.zeros([1, config.crop, config.crop, 3])
 print("crop", tuple(crop.shape), "-> logits", tuple(discriminator(crop).shape))
-print("each logit sees", spatial.receptive_field(discriminator), "pixels square")
+print("each logit sees", networks.receptive_field(discriminator), "pixels square")
 
 # %% [markdown]
 # ## The exemplars
 #
 # Nothing is downloaded: scikit-image ships photographs of brick, grass and gravel
-# (512×512). Training sees only random `crop × crop` windows of one of them. Put the path of
-# your own photograph in `EXEMPLARS` to train on it (it must be at least one crop large).
+# (512×512), and `exemplars.load` reads them (or an image file, or a procedural texture)
+# as `float32 [H, W, 3]` in [0, 1]. Training sees only random `crop × crop` windows of one
+# of them. Put the path of your own photograph in `EXEMPLARS` to train on it (it must be at
+# least one crop large).
 
 # %%
-exemplars = {name: spatial.resolve_exemplar(name) for name in EXEMPLARS}
-plots.show_images([e * 2 - 1 for e in exemplars.values()], titles=list(exemplars), ncols=3,
+photos = {name: exemplars.load(name) for name in EXEMPLARS}
+plots.show_images([e * 2 - 1 for e in photos.values()], titles=list(photos), ncols=3,
                   size=3);
 
 # %% [markdown]
 # The three photographs are grey: R, G and B are equal at every pixel. A generator with
 # three free output channels gives itself away with the faintest colour cast, and the
-# discriminator then wins on colour alone; for a grey exemplar `train_texture` therefore
-# makes the generator paint one channel and repeat it (`config.gray`).
+# discriminator then wins on colour alone; for a grey exemplar `texture.train_texture`
+# therefore makes the generator paint one channel and repeat it (`config.gray`).
 
 # %%
 # NBVAL_CHECK_OUTPUT
-for name, image in exemplars.items():
-    print(f"{spatial.exemplar_label(name):>7}: {image.shape}, grey: {spatial.is_gray(image)}")
+for name, image in photos.items():
+    print(f"{exemplars.label(name):>7}: {image.shape}, grey: {exemplars.is_gray(image)}")
+
+# %% [markdown]
+# `exemplars.sampler` serves the training batches: random crops made in `tf.data`, in
+# [-1, 1] (the range of the generator's tanh); batch `i` depends only on `(seed, i)`.
 
 # %%
-batches = spatial.crop_batches(exemplars[EXEMPLARS[0]], config.crop, config.batch_size, SEED)
+batches = exemplars.sampler(photos[EXEMPLARS[0]], config.crop, config.batch_size, seed=SEED)
 first_batch = next(iter(batches))
 print("one batch of crops:", first_batch.shape)
 plots.show_images(first_batch, ncols=8, size=1.2);
@@ -183,15 +189,24 @@ plots.show_images(first_batch, ncols=8, size=1.2);
 # %% [markdown]
 # ## The train step
 #
-# One `@tf.function`, two tapes, two optimizers, as in lesson 02; only the noise changes:
-# a field `[B, crop/scale, crop/scale, C]` instead of a vector, drawn statelessly from
-# `(seed, step)` so a rerun or a resumed run sees the same noise. After the updates a second
-# copy of the generator takes an exponential moving average of the weights; samples are
-# drawn from it, because GAN weights oscillate around a good solution and their average
-# sits closer to it.
+# The update is the course's one adversarial step, `steps.make_step`: one `@tf.function`,
+# two tapes, two optimizers, as lesson 04 wrote by hand. What changes here is only *what
+# goes in*: the generator gets a noise field `[B, crop/scale, crop/scale, C]` instead of a
+# vector, drawn statelessly from `(seed, step)` so a rerun or a resumed run sees the same
+# noise, and the discriminator judges the real and generated crops, one logit per patch.
+# `texture.make_texture_step` says exactly that:
 
 # %%
-Code(inspect.getsource(spatial.make_texture_step), language="python")
+Code(inspect.getsource(texture.make_texture_step), language="python")
+
+# %% [markdown]
+# After the updates, a second copy of the generator (`ema_generator`) takes an exponential
+# moving average of the weights; samples are drawn from it, because GAN weights oscillate
+# around a good solution and their average sits closer to it. `make_step` calls
+# `steps.ema_update` for that:
+
+# %%
+Code(inspect.getsource(steps.ema_update), language="python")
 
 # %% [markdown]
 # Try it once on the batch above: at the start the discriminator cannot tell, and gives
@@ -199,28 +214,29 @@ Code(inspect.getsource(spatial.make_texture_step), language="python")
 
 # %%
 g_opt, d_opt = training.adam(), training.adam()
-step = spatial.make_texture_step(generator, discriminator, g_opt, d_opt, config)
+step = texture.make_texture_step(generator, discriminator, g_opt, d_opt, config)
 print({k: round(float(v), 3) for k, v in step(first_batch, tf.constant(0, tf.int64)).items()})
 
 # %% [markdown]
 # ## Training on each exemplar
 #
-# `spatial.train_texture` builds fresh networks and calls `training.fit`, the shared loop,
-# with a run folder (named after the exemplar and a digest of the configuration, so other
-# settings never overwrite it): checkpoints (an interrupted run resumes exactly), TensorBoard
-# logs and the history. A finished run found in the folder is loaded instead of trained
-# again, so rerunning this cell is quick; `python -m gandetexture train-texture --exemplar brick
+# `texture.train_texture` builds fresh networks and calls `training.fit`, the shared loop,
+# with a run folder (`texture.run_folder`: named after the exemplar and a digest of the
+# configuration, so other settings never overwrite it) and the callbacks of lesson 04:
+# checkpoints (an interrupted run resumes exactly), TensorBoard logs and the history. With
+# `resume=True` a finished run found in the folder is loaded instead of trained again, so
+# rerunning this cell is quick; `python -m gandetexture train-texture --exemplar brick
 # --profile cpu --out <that folder>` trains the same model from the command line.
 
 # %%
 trained = {}
 for name in EXEMPLARS:
-    label = spatial.exemplar_label(name)
-    trained[name] = spatial.train_texture(exemplars[name], config, name=label,
-                                           out=spatial.run_folder(OUT, label, config))
+    label = exemplars.label(name)
+    trained[name] = texture.train_texture(photos[name], config, name=label, resume=True,
+                                          out=texture.run_folder(OUT, label, config))
     seconds = trained[name].history["time"][-1] if trained[name].history.get("time") else 0
     print(f"{label}: {config.steps} steps, {seconds:.0f} s of training, in "
-          f"{spatial.run_folder(OUT, label, config).name}")
+          f"{texture.run_folder(OUT, label, config).name}")
 
 # %%
 plots.plot_history(trained[EXEMPLARS[0]].history, keys=["d_real", "d_fake"],
@@ -232,7 +248,7 @@ for name, model in trained.items():
     last = max(1, len(model.history["step"]) // 10)
     d_real = np.mean(model.history["d_real"][-last:])
     d_fake = np.mean(model.history["d_fake"][-last:])
-    print(f"{spatial.exemplar_label(name):>7}: last tenth of training, "
+    print(f"{exemplars.label(name):>7}: last tenth of training, "
           f"D(real) = {d_real:.2f}, D(generated) = {d_fake:.2f}")
 
 # %% [markdown]
@@ -243,14 +259,15 @@ for name, model in trained.items():
 #
 # ## Samples at training size and much larger
 #
-# Real crops on top, generated crops below, at the training size:
+# Real crops on top (`exemplars.patches`: random crops in [-1, 1], the generator's range),
+# generated crops below, at the training size:
 
 # %%
 for name in EXEMPLARS:
-    real = metrics.real_crops(exemplars[name], config.crop, 6, seed=SEED)
+    real = exemplars.patches(photos[name], config.crop, 6, seed=SEED)
     fake = trained[name].generate(config.crop, config.crop, seed=SEED, count=6)
     plots.show_images(np.concatenate([real, fake]), ncols=6, size=1.3,
-                      suptitle=f"{spatial.exemplar_label(name)}: real (top), generated (bottom)")
+                      suptitle=f"{exemplars.label(name)}: real (top), generated (bottom)")
 
 # %% [markdown]
 # The same networks, asked for a field 8 times wider and taller: one image 8× the
@@ -260,7 +277,7 @@ for name in EXEMPLARS:
 big = 8 * config.crop
 for name in EXEMPLARS:
     fake = trained[name].generate(big, big, seed=SEED)
-    real = metrics.real_crops(exemplars[name], min(big, *exemplars[name].shape[:2]), 1, SEED)
+    real = exemplars.patches(photos[name], min(big, *photos[name].shape[:2]), 1, SEED)
     plots.show_images(np.concatenate([real[:, :big, :big], fake]) if real.shape[1] == big
                       else fake, ncols=2, size=4,
                       titles=["real", f"generated {big}×{big}"] if real.shape[1] == big
@@ -274,7 +291,7 @@ for name in EXEMPLARS:
 
 # %%
 name = EXEMPLARS[-1]
-codes = spatial.interpolate_global(config, SEED + 1, SEED + 2, 6)
+codes = texture.interpolate_global(config, SEED + 1, SEED + 2, 6)
 walk = np.concatenate([trained[name].generate(2 * config.crop, 2 * config.crop, seed=SEED,
                                               global_noise=c[None]) for c in codes])
 plots.show_images(walk, ncols=6, size=1.8, suptitle=f"{name}: global code from seed "
@@ -290,12 +307,11 @@ plots.show_images(walk, ncols=6, size=1.8, suptitle=f"{name}: global code from s
 # above: a third of the steps.)
 
 # %%
-pair = np.concatenate([spatial.resolve_exemplar("grass"), spatial.resolve_exemplar("gravel")],
-                      axis=1)
-blend_config = spatial.TextureConfig.from_profile(
+pair = np.concatenate([exemplars.load("grass"), exemplars.load("gravel")], axis=1)
+blend_config = texture.TextureConfig.from_profile(
     profile, seed=SEED, steps=max(1, config.steps // 3), exemplar="grass|gravel")
-blender = spatial.train_texture(pair, blend_config, name="grass|gravel",
-                                out=spatial.run_folder(OUT, "grass_gravel", blend_config))
+blender = texture.train_texture(pair, blend_config, name="grass|gravel", resume=True,
+                                out=texture.run_folder(OUT, "grass_gravel", blend_config))
 samples = blender.generate(2 * config.crop, 2 * config.crop, seed=SEED, count=8)
 plots.show_images(samples, ncols=8, size=1.5, suptitle="global codes pick a texture");
 
@@ -308,18 +324,26 @@ plots.show_images(samples, ncols=8, size=1.5, suptitle="global codes pick a text
 # %%
 halves = {"grass": pair[:, :512], "gravel": pair[:, 512:]}
 side = 2 * config.crop
-likeness = {n: np.array([metrics.gram_distance(s[None], metrics.real_crops(h, side, 8, SEED))
+likeness = {n: np.array([metrics.gram_distance(s[None], exemplars.patches(h, side, 8, SEED))
                          for s in samples]) for n, h in halves.items()}
 lean = likeness["grass"] - likeness["gravel"]  # < 0: closer to grass than to gravel
 grassy, gravelly = int(np.argmin(lean)), int(np.argmax(lean))
 print("Gram distance to grass minus to gravel, per sample:", np.round(lean, 3))
 print("grass end: sample", grassy, " gravel end: sample", gravelly)
-codes = spatial.sample_noise(8, 1, 1, blend_config, seed=SEED)[:, 0, 0,
+
+# %% [markdown]
+# The ramp is a field of global codes, one per noise cell: the grass end's code on the left,
+# the gravel end's on the right, and a straight line between them over the middle two thirds
+# of the width. `texture.horizontal_blend` builds it:
+
+# %%
+Code(inspect.getsource(texture.horizontal_blend), language="python")
+
+# %%
+codes = texture.sample_noise(8, 1, 1, blend_config, seed=SEED)[:, 0, 0,
                                                                blend_config.local_channels:]
 cells_h, cells_w = 3 * config.crop // blend_config.scale, 12 * config.crop // blend_config.scale
-t = np.clip(np.linspace(-0.25, 1.25, cells_w, dtype=np.float32), 0, 1)[:, None]
-ramp = (1 - t) * codes[grassy].numpy() + t * codes[gravelly].numpy()  # [cells_w, global]
-field = np.broadcast_to(ramp[None, None], (1, cells_h, cells_w, blend_config.global_channels))
+field = texture.horizontal_blend(codes[grassy], codes[gravelly], cells_h, cells_w)
 blend = blender.generate(3 * config.crop, 12 * config.crop, seed=SEED, global_noise=field)
 plots.show_images(blend, ncols=1, size=10, suptitle="one image, global code ramped left → right");
 
@@ -328,7 +352,7 @@ quarter = blend.shape[2] // 4
 ends = [("left quarter", blend[:, :, :quarter]), ("right quarter", blend[:, :, -quarter:])]
 for label, part in ends:
     tiles = np.stack([part[0, :, k:k + side] for k in range(0, quarter - side + 1, side // 2)])
-    d = {n: metrics.gram_distance(tiles, metrics.real_crops(h, side, 8, SEED))
+    d = {n: metrics.gram_distance(tiles, exemplars.patches(h, side, 8, SEED))
          for n, h in halves.items()}
     print(f"{label:>13}: Gram distance to grass {d['grass']:.3f}, to gravel {d['gravel']:.3f}")
 
@@ -348,10 +372,11 @@ for label, part in ends:
 # show. Train one, on gravel, with a third of the steps:
 
 # %%
-periodic_config = spatial.TextureConfig.from_profile(profile, seed=SEED, periodic=True,
+periodic_config = texture.TextureConfig.from_profile(profile, seed=SEED, periodic=True,
                                                      steps=max(1, config.steps // 3))
-periodic = spatial.train_texture(
-    "gravel", periodic_config, out=spatial.run_folder(OUT, "gravel_periodic", periodic_config))
+periodic = texture.train_texture(
+    "gravel", periodic_config, resume=True,
+    out=texture.run_folder(OUT, "gravel_periodic", periodic_config))
 tile = periodic.generate(2 * config.crop, 2 * config.crop, seed=SEED)
 plain = trained[EXEMPLARS[-1]].generate(2 * config.crop, 2 * config.crop, seed=SEED)
 plots.show_images(np.stack([np.tile(plain[0], (3, 3, 1)), np.tile(tile[0], (3, 3, 1))]),
@@ -387,7 +412,8 @@ for label, images in [("plain", trained[EXEMPLARS[-1]].generate(2 * config.crop,
 #   contrast at each scale), in log10.
 #
 # Each is the mean over pairs, one image from the set under test and one from a fixed set of
-# real crops, and is read against:
+# real crops, and is read against (`metrics.texture_report` makes the table; the three
+# baselines are `baselines.BASELINES`):
 #
 # - the **floor**: a second set of real crops. Two real crops differ too; nothing can be
 #   expected to do better than about this;
@@ -401,8 +427,8 @@ count = 16
 reports = {}
 for name in EXEMPLARS:
     generated = trained[name].generate(config.crop, config.crop, seed=SEED + 100, count=count)
-    reports[spatial.exemplar_label(name)] = metrics.texture_report(
-        exemplars[name], generated, count=count, seed=SEED)
+    reports[exemplars.label(name)] = metrics.texture_report(
+        photos[name], generated, count=count, seed=SEED)
 print(metrics.format_report(reports))
 
 # %%
@@ -446,7 +472,7 @@ for name, report in reports.items():
 # the first setting).
 
 # %%
-spatial.texture_picker({spatial.exemplar_label(n): m for n, m in trained.items()},
+widgets.texture_picker({exemplars.label(n): m for n, m in trained.items()},
                        size=4 * config.crop)
 
 # %% [markdown]
@@ -482,7 +508,7 @@ print(seam)  # a ratio well above 1 means a visible seam
 
 # %% jupyter={"source_hidden": true} tags=["hide-input", "solution"]
 big_report = metrics.texture_report(
-    exemplars[EXEMPLARS[0]],
+    photos[EXEMPLARS[0]],
     trained[EXEMPLARS[0]].generate(2 * config.crop, 2 * config.crop, seed=SEED + 100,
                                    count=count), count=count, seed=SEED)
-print(metrics.format_report({spatial.exemplar_label(EXEMPLARS[0]): big_report}))
+print(metrics.format_report({exemplars.label(EXEMPLARS[0]): big_report}))
