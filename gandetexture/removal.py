@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -247,6 +248,8 @@ def train_remover(profile: config.Profile | str, out: str | Path | None,
                   steps: int | None = None, resume: bool = False, seed: int = 0,
                   progress: bool = True, budget_s: float | None = None,
                   jit_compile: bool = False, callbacks: list[training.Callback] | None = None,
+                  preview: Callable[[keras.Model, int], None] | None = None,
+                  preview_every: int = 0,
                   tuned: dict[str, dict[str, Any]] | None = None) -> RemoverRun:
     """Train, score and save the texture remover (``train-remover``, lesson 05).
 
@@ -263,7 +266,10 @@ def train_remover(profile: config.Profile | str, out: str | Path | None,
         XLA for the train step; off, because on a 2-core CPU it is slower (238 against 330
         images/s, ``benchmarks/train_step.json``).
     callbacks : list, optional
-        More side jobs for :func:`gandetexture.training.fit` (e.g. previews).
+        More side jobs for :func:`gandetexture.training.fit`.
+    preview : callable, optional
+        ``preview(generator, step_index)``, called every ``preview_every`` steps and after the
+        last one with the generator being trained (e.g. to show its output in a lesson).
     tuned : dict, optional
         Tuned filters to score against (tuned on the validation split if not given).
 
@@ -297,6 +303,8 @@ def train_remover(profile: config.Profile | str, out: str | Path | None,
                          np.concatenate([peek_t[:2], prediction[:2], peek_s[:2]]), max_outputs=6)
 
     jobs = list(callbacks or [])
+    if preview is not None:
+        jobs.append(training.Preview(lambda index: preview(generator, index), preview_every))
     if run is not None:
         jobs += run.callbacks(step.track, profile.preview_every, extra=summaries,
                               budget_s=budget_s)

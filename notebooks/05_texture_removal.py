@@ -259,50 +259,27 @@ plots.show_images(np.concatenate([val_t[:4], *[predictions[v][:4] for v in varia
 #
 #     python -m gandetexture train-remover --profile cpu --out outputs/05_texture_removal/cpu/remover-run
 #
-# `callbacks` adds side jobs to the loop (lesson 04). `train_remover` keeps its networks to
-# itself until it returns, so our preview watches the run folder instead: when a checkpoint
-# lands at least `every` steps after the last preview, it reads that checkpoint's generator
-# weights into a twin network (`tf.train.Checkpoint(...).read`, as in lesson 04) and shows
-# four validation images: input, prediction, ground truth.
+# `preview` is a side job of the loop (a `training.Preview` callback, lesson 04): every
+# `preview_every` steps `train_remover` hands it the generator being trained, and it shows four
+# validation images: input, prediction, ground truth.
 
 # %%
 run_dir = out_dir / "remover-run"
 every = max(profile.preview_every, profile.remover_steps // 4)  # four previews at most
 peek_t, peek_s = val_t[:4], val_s[:4]
-twin, _ = networks.build_remover(profile)  # same architecture, weights from the checkpoints
 
 
-class CheckpointPreview(training.Callback):
-    """Input / prediction / ground truth from the newest checkpoint, every `every` steps."""
-
-    def __init__(self, every: int):
-        self.every, self.shown = every, 0
-
-    def on_step_end(self, loop, index, logs):
-        self.show(loop)
-
-    def on_train_end(self, loop):
-        self.show(loop)
-
-    def show(self, loop):
-        if loop.last_checkpoint is None:
-            return
-        done = int(loop.last_checkpoint.rsplit("-", 1)[-1])  # steps trained when it was saved
-        if done < min(self.shown + self.every, loop.steps):
-            return
-        # the checkpoint also holds the discriminator and the optimizers: read what fits
-        tf.train.Checkpoint(generator=twin).read(loop.last_checkpoint).expect_partial()
-        self.shown = done
-        plots.show_images(np.concatenate([peek_t, removal.predict(twin, peek_t), peek_s]),
-                          ncols=4, value_range=(0, 1), size=1.3,
-                          suptitle=f"step {done}: input / prediction / ground truth")
-        plt.show()
+def preview(generator, index: int) -> None:
+    plots.show_images(np.concatenate([peek_t, removal.predict(generator, peek_t), peek_s]),
+                      ncols=4, value_range=(0, 1), size=1.3,
+                      suptitle=f"step {index + 1}: input / prediction / ground truth")
+    plt.show()
 
 
 # %%
 print("run folder:", run_dir)
 run = removal.train_remover(profile, run_dir, resume=True, seed=SEED,
-                            callbacks=[CheckpointPreview(every)], tuned=tuned)
+                            preview=preview, preview_every=every, tuned=tuned)
 generator, history, scores = run.generator, run.history, run.metrics
 print("trained to step", scores["steps_done"], "of", scores["steps"], "; model saved in",
       run_dir / "model.keras")
