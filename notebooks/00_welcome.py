@@ -90,7 +90,10 @@ print("outputs in", gdt.output_dir("00_welcome", profile))
 #
 # One small table holds every size and step count the lessons use. Lessons read from it
 # (`profile.batch_size`, `profile.gan_steps`, ...) rather than hard-coding numbers, so the
-# same code runs in all three budgets.
+# same code runs in all three budgets. Every row is a concrete number; the last two are
+# not stored but computed from `n_pairs` (`profile.bank_size`, how many structures and
+# textures lesson 05's training stream combines, and `profile.eval_count`, the size of its
+# evaluation splits), so they can never disagree with it.
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -102,12 +105,13 @@ print(gdt.profile_table())
 # Images in this course are `float32` tensors of shape `[batch, height, width, 3]`. Networks
 # see values in `[-1, 1]`; plots show them in `[0, 1]`. Here is one patch of scikit-image's
 # bundled brick photograph (nothing is downloaded, ever: the data ships with scikit-image or
-# is made by the package).
+# is made by the package). `gandetexture.exemplars` holds the images textures are learnt
+# from; `exemplars.patches` cuts random square crops of them, scaled to `[-1, 1]`.
 
 # %%
-from gandetexture import datasets, plots
+from gandetexture import exemplars, plots
 
-patches = datasets.exemplar_patches(["brick", "grass", "gravel"], size=32, count=6, seed=SEED)
+patches = exemplars.patches(["brick", "grass", "gravel"], size=32, count=6, seed=SEED)
 print(patches.shape, patches.dtype, float(patches.min()), float(patches.max()))
 
 # %%
@@ -123,8 +127,8 @@ plots.show_images(patches, titles=["brick"] * 2 + ["grass"] * 2 + ["gravel"] * 2
 # %%
 import numpy as np
 
-first = datasets.exemplar_patches(["brick"], size=32, count=4, seed=SEED)
-second = datasets.exemplar_patches(["brick"], size=32, count=4, seed=SEED)
+first = exemplars.patches(["brick"], size=32, count=4, seed=SEED)
+second = exemplars.patches(["brick"], size=32, count=4, seed=SEED)
 print("same seed, same patches:", np.array_equal(first, second))
 
 # %% [markdown]
@@ -146,4 +150,4 @@ print("same seed, same patches:", np.array_equal(first, second))
 # %% jupyter={"source_hidden": true} tags=["hide-input", "solution"]
 cpu = gdt.PROFILES["cpu"]
 print(cpu.batch_size, cpu.gan_steps)
-plots.show_images(datasets.exemplar_patches(["gravel"], size=48, count=8, seed=3), ncols=8);
+plots.show_images(exemplars.patches(["gravel"], size=48, count=8, seed=3), ncols=8);

@@ -336,22 +336,23 @@ print("cpu cores:", os.cpu_count(), " load average:", os.getloadavg())
 # ...and the images per second that lesson 05's training step consumes: the pix2pix
 # generator (a U-Net) and discriminator (a PatchGAN) of this profile, one generator and one
 # discriminator update per step, timed over a few steps after the first (which traces the
-# graph).
+# graph). The networks come from `gandetexture.networks`, the step from
+# `gandetexture.steps`.
 
 # %%
 import tensorflow as tf
 
-from gandetexture import models, training
+from gandetexture import networks, steps, training
 
-generator, discriminator = models.build_remover(profile)
-step = training.make_remover_step(generator, discriminator, training.adam(), training.adam())
+generator, discriminator = networks.build_remover(profile)
+step = steps.make_remover_step(generator, discriminator, training.adam(), training.adam())
 step((batch_t, batch_s), tf.constant(0, tf.int64))  # trace
-steps = 3
+n_steps = 3
 start = time.perf_counter()
-for k in range(1, steps + 1):
+for k in range(1, n_steps + 1):
     losses = step((batch_t, batch_s), tf.constant(k, tf.int64))
 float(next(iter(losses.values())))  # wait for the last step
-step_rate = steps * profile.batch_size / (time.perf_counter() - start)
+step_rate = n_steps * profile.batch_size / (time.perf_counter() - start)
 print(f"training step: {step_rate:,.0f} images/s")
 for name, rate in pipeline_rates.items():
     print(f"{name:<13} supplies {rate / step_rate:,.1f}× what the step consumes")
@@ -369,9 +370,11 @@ for name, rate in pipeline_rates.items():
 # tests on these, to see whether what it learned carries over to real texture.
 
 # %%
+from gandetexture import exemplars
+
 real_t, real_s = datasets.real_texture_pairs(6, DEMO_SIZE, seed=SEED)
 plots.show_images(np.concatenate([real_t, real_s]), ncols=6, value_range=(0, 1), size=1.8,
-                  titles=list(datasets.EXEMPLARS) * 2 + [""] * 6);
+                  titles=list(exemplars.TEXTURES) * 2 + [""] * 6);
 
 # %% [markdown]
 # ## Your own images
@@ -403,12 +406,12 @@ except gdt.ImageLoadError as error:
     print(type(error).__name__, "->", error.reason)
 
 # %% [markdown]
-# The texture-generation lessons sample crops from one exemplar; `exemplar_sampler` takes a
+# The texture-generation lessons sample crops from one exemplar; `exemplars.sampler` takes a
 # scikit-image name or your file's path and yields endless batches in `[-1, 1]`.
 
 # %%
-crops = next(iter(datasets.exemplar_sampler(folder / "my_wood.png", size=profile.image_size,
-                                            batch_size=6, seed=SEED)))
+crops = next(iter(exemplars.sampler(folder / "my_wood.png", size=profile.image_size,
+                                    batch_size=6, seed=SEED)))
 plots.show_images(crops, ncols=6);
 
 # %% [markdown]

@@ -7,7 +7,8 @@
 #   the data and the plot;
 # - train the corrected MLP GAN (generator 100 → 256 → 512 → 1024 → 32·32·3, discriminator
 #   512 → 256 → 1, Adam(2e-4, β1 = 0.5)) on real texture patches, with an explicit
-#   `@tf.function` train step and its two `tf.GradientTape`s in view;
+#   `@tf.function` train step and its two `tf.GradientTape`s in view, and check that the
+#   package's `steps.make_gan_step` (the course's one adversarial update) is that same step;
 # - see what such an *unconditional* GAN can do (new texture patches) and what it cannot do
 #   (take your photograph and remove its texture).
 #
@@ -33,7 +34,7 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
-from gandetexture import datasets, models, plots, training
+from gandetexture import datasets, exemplars, networks, plots, steps, training
 
 
 def show_error(error: Exception) -> None:
@@ -76,7 +77,8 @@ except Exception as error:
     show_error(error)
 
 # %% [markdown]
-# Fixing bugs 1 and 2 gives the networks below (in `gandetexture.models`). Three further
+# Fixing bugs 1 and 2 gives the networks below (in `gandetexture.networks`): a functional
+# `keras.Model` built from an input and an output, with `Reshape` imported. Three further
 # changes are deliberate: the discriminator returns a raw **logit** (any real number) instead
 # of a sigmoid probability, and uses LeakyReLU without BatchNormalization (we will see why);
 # and the generator's last layer starts with very small weights, so that its first images are
@@ -85,13 +87,21 @@ except Exception as error:
 # un-learning noise: try it in exercise 4.)
 
 # %%
-generator = models.build_mlp_generator(latent_dim=100, image_shape=(32, 32, 3))
-discriminator = models.build_mlp_discriminator(image_shape=(32, 32, 3))
+import inspect
+
+from IPython.display import Code
+
+Code(inspect.getsource(networks.build_mlp_generator) + "\n\n"
+     + inspect.getsource(networks.build_mlp_discriminator), language="python")
+
+# %%
+generator = networks.build_mlp_generator(latent_dim=100, image_shape=(32, 32, 3))
+discriminator = networks.build_mlp_discriminator(image_shape=(32, 32, 3))
 
 # %%
 # NBVAL_CHECK_OUTPUT
-print("generator parameters:    ", models.count_params(generator))
-print("discriminator parameters:", models.count_params(discriminator))
+print("generator parameters:    ", networks.count_params(generator))
+print("discriminator parameters:", networks.count_params(discriminator))
 
 # %% [markdown]
 # Try each block on one sample, as soon as it exists: noise in, image out; image in, logit out.
@@ -152,7 +162,7 @@ except Exception as error:
 
 # %%
 fakes = generator(tf.random.stateless_normal([64, 100], seed=[SEED, 1]), training=False)
-naive_d = models.build_mlp_discriminator()
+naive_d = networks.build_mlp_discriminator()
 naive_opt = keras.optimizers.Adam(2e-4, beta_1=0.5)
 for _ in range(200):
     with tf.GradientTape() as tape:
@@ -161,7 +171,7 @@ for _ in range(200):
     naive_opt.apply_gradients(zip(tape.gradient(loss, naive_d.trainable_weights),
                                   naive_d.trainable_weights))
 
-real_bricks = datasets.exemplar_patches(["brick"], size=32, count=64, seed=SEED)
+real_bricks = exemplars.patches(["brick"], size=32, count=64, seed=SEED)
 uniform_noise = np.random.default_rng(SEED).uniform(-1, 1, (64, 32, 32, 3)).astype("float32")
 for name, batch in [("generated", fakes), ("real brick", real_bricks), ("noise", uniform_noise)]:
     p_real = float(tf.reduce_mean(tf.sigmoid(naive_d(batch, training=False))))
@@ -220,14 +230,15 @@ plt.close("all")
 #
 # Nothing is downloaded: scikit-image ships photographs of brick, grass and gravel. We cut
 # random 32×32 patches from them and scale them to `[-1, 1]`, the range of the generator's
-# tanh.
+# tanh (`exemplars.patches`).
 
 # %%
-real = datasets.exemplar_patches(["brick", "grass", "gravel"], size=32,
-                                 count=profile.n_pairs, seed=SEED)
+real = exemplars.patches(["brick", "grass", "gravel"], size=32, count=profile.n_pairs,
+                         seed=SEED)
 print(real.shape, real.dtype, float(real.min()), float(real.max()))
 plots.show_images(real[:: max(1, len(real) // 16)][:16], ncols=8,
                   suptitle="real 32×32 patches: brick, grass, gravel");
+
 
 # %% [markdown]
 # ### The losses
@@ -240,29 +251,70 @@ plots.show_images(real[:: max(1, len(real) // 16)][:16], ncols=8,
 #
 # ### The train step
 #
-# Here it is, from `gandetexture.training`: one `@tf.function`, two tapes, two optimizers.
-# The noise of step *i* is drawn statelessly from `(seed, i)`, so a rerun sees exactly the
-# same noise.
+# Here is the whole update, written out as TensorFlow's DCGAN tutorial writes it: one
+# `@tf.function`, two tapes, two optimizers. Every fix of part 1 is in it: the generator runs
+# *inside* the tapes (bug 3), each network has its own optimizer, the discriminator sees real
+# images with label 1 and generated ones with label 0 while the generator asks for label 1
+# (bugs 4 and 5), and the discriminator's outputs are logits, fed to the `from_logits=True`
+# cross-entropy `bce` defined above (bug 6). The noise of step *i* is drawn statelessly from
+# `(seed, i)`, so a rerun sees exactly the same noise.
 
 # %%
-import inspect
+def make_train_step(generator, discriminator, g_optimizer, d_optimizer, latent_dim=100,
+                    seed=0):
+    @tf.function
+    def train_step(real_images, step_index):
+        z = tf.random.stateless_normal([tf.shape(real_images)[0], latent_dim],
+                                       seed=tf.stack([tf.cast(seed, tf.int64), step_index]))
+        with tf.GradientTape() as d_tape, tf.GradientTape() as g_tape:
+            fake_images = generator(z, training=True)
+            real_logits = discriminator(real_images, training=True)
+            fake_logits = discriminator(fake_images, training=True)
+            d_loss = (bce(tf.ones_like(real_logits), real_logits)  # real → 1
+                      + bce(tf.zeros_like(fake_logits), fake_logits))  # fake → 0
+            g_loss = bce(tf.ones_like(fake_logits), fake_logits)  # fake → "real"
+        d_grads = d_tape.gradient(d_loss, discriminator.trainable_variables)
+        g_grads = g_tape.gradient(g_loss, generator.trainable_variables)
+        d_optimizer.apply_gradients(zip(d_grads, discriminator.trainable_variables))
+        g_optimizer.apply_gradients(zip(g_grads, generator.trainable_variables))
+        return {"d_loss": d_loss, "g_loss": g_loss}
 
-from IPython.display import Code
-
-Code(inspect.getsource(training.make_gan_step), language="python")
+    return train_step
 
 
 # %% [markdown]
-# Build fresh networks (the ones above were used to show bugs), one optimizer each, and the
-# step. Then try the step once on one batch.
+# Both losses come from one forward pass, and both networks are updated after it: the
+# generator's gradient is taken against the discriminator as it was *before* this step's
+# update (a *simultaneous* update, as in the tutorial).
+#
+# The package holds this step as `steps.make_gan_step`, a thin wrapper: the course has one
+# adversarial update, `steps.make_step`, used by every GAN it trains (this one, lesson 03's
+# toy GANs, lesson 05's texture remover, lesson 06's texture GAN). What differs between them
+# is what the generator gets and what the discriminator judges, given by an `inputs`
+# function; here, noise in and images judged:
+
+# %%
+Code(inspect.getsource(steps.noise_inputs) + "\n\n" + inspect.getsource(steps.make_gan_step),
+     language="python")
+
+
+# %% [markdown]
+# `make_step` is the loop above plus options that later lessons switch on: any loss of
+# `gandetexture.losses` (lesson 03 compares five, WGAN-GP's gradient penalty and extra critic
+# updates included), an L1 term that ties the output to a target (lesson 05) and an average
+# of the generator's weights (lesson 06). Its cross-entropies come from
+# `losses.get("nonsaturating")`. It also reports `d_real` and `d_fake`, the mean probability
+# of "real" that D gives real and generated images. Build fresh networks (the ones above were
+# used to show bugs), one optimizer each, and the package's step. Then try the step once on
+# one batch.
 
 # %%
 def build_gan(seed: int):
     gdt.set_seed(seed)
-    g = models.build_mlp_generator()
-    d = models.build_mlp_discriminator()
-    step = training.make_gan_step(g, d, training.adam(), training.adam(), latent_dim=100,
-                                  loss="nonsaturating", seed=seed)
+    g = networks.build_mlp_generator()
+    d = networks.build_mlp_discriminator()
+    step = steps.make_gan_step(g, d, training.adam(), training.adam(), latent_dim=100,
+                               loss="nonsaturating", seed=seed)
     return g, d, step
 
 
@@ -271,15 +323,47 @@ batches = datasets.image_batches(real, profile.batch_size, seed=SEED)
 first = train_step(next(iter(batches)), tf.constant(0, tf.int64))
 print({k: round(float(v), 3) for k, v in first.items()})
 
+
 # %% [markdown]
 # At the start both losses sit near $\log 2 \approx 0.69$ per term: the discriminator cannot
 # yet tell real from fake, so it says 0.5 to both.
 #
+# Is the package's step really the one written out above? Train both for a few steps from the
+# same initial weights, on the same batches, with the same noise, and compare the losses.
+# (`training.fit`, used here and below, calls a step once per batch and records what it
+# returns.)
+
+# %%
+def lesson_gan(seed: int):
+    gdt.set_seed(seed)
+    g = networks.build_mlp_generator()
+    d = networks.build_mlp_discriminator()
+    return make_train_step(g, d, training.adam(), training.adam(), latent_dim=100, seed=seed)
+
+
+side_by_side = {
+    "written out": training.fit(lesson_gan(SEED), datasets.image_batches(
+        real, profile.batch_size, seed=SEED), 5, progress=False),
+    "steps.make_gan_step": training.fit(build_gan(SEED)[2], datasets.image_batches(
+        real, profile.batch_size, seed=SEED), 5, progress=False)}
+for name, h in side_by_side.items():
+    print(f"{name:<20} d_loss {[round(v, 4) for v in h['d_loss']]}")
+gap = max(abs(a - b) for key in ("d_loss", "g_loss")
+          for a, b in zip(side_by_side["written out"][key],
+                          side_by_side["steps.make_gan_step"][key]))
+print(f"largest difference over 5 steps, both losses: {gap:.1e}")
+
+# %% [markdown]
+# The same losses, step for step. (Keras's cross-entropy and `gandetexture.losses` compute the
+# same averages by slightly different routes; where the printed difference is not 0, it is a
+# rounding in the last digits of `float32`.)
+#
 # ### Training
 #
 # `training.fit` runs the step `profile.gan_steps` times with a progress bar and records every
-# loss. Every `preview_every` steps we draw 16 images from the same fixed noise, to watch the
-# same samples evolve.
+# loss. Anything else that should happen during training is a *callback* (lesson 04 shows
+# them all); here `training.Preview` calls our `preview` every `preview_every` steps, which
+# draws 16 images from the same fixed noise, to watch the same samples evolve.
 
 # %%
 generator, discriminator, train_step = build_gan(SEED)
@@ -293,7 +377,7 @@ def preview(step_index: int) -> None:
 
 preview_every = max(1, profile.gan_steps // 4)
 history = training.fit(train_step, datasets.image_batches(real, profile.batch_size, seed=SEED),
-                       profile.gan_steps, preview=preview, preview_every=preview_every,
+                       profile.gan_steps, callbacks=[training.Preview(preview, preview_every)],
                        desc="MLP GAN")
 print(f"{profile.gan_steps} steps in {history['time'][-1]:.1f} s "
       f"({profile.gan_steps * profile.batch_size / history['time'][-1]:.0f} images/s)")
@@ -389,7 +473,7 @@ print("generator input:", [tuple(i.shape) for i in generator.inputs])
 # scikit-image's coffee photograph and search for `z` by gradient descent on the squared error.
 
 # %%
-target = datasets.exemplar_patches(["coffee"], size=32, count=1, seed=SEED)
+target = exemplars.patches(["coffee"], size=32, count=1, seed=SEED)
 z_search = tf.Variable(tf.random.stateless_normal([1, 100], seed=[SEED, 7]))
 z_opt = keras.optimizers.Adam(0.05)
 for _ in range(max(20, profile.gan_steps // 20)):
@@ -417,6 +501,9 @@ plots.show_images(np.concatenate([target, closest]), titles=["your image", "clos
 # - The fixed GAN: generator called inside the tape, real → 1 and fake → 0 for the
 #   discriminator, fake → 1 for the generator, logits out of the discriminator, one Adam(2e-4,
 #   β1 = 0.5) per network, real texture patches as data.
+# - The train step, two tapes and one simultaneous update of both networks, fits on a screen;
+#   the package's `steps.make_gan_step` is that step, and `steps.make_step`, the same update
+#   with options, trains every GAN of the course.
 # - Trained for a few minutes on a CPU, the MLP generator makes new texture patches; it cannot
 #   remove texture from your image, because it never sees one.
 #
@@ -424,31 +511,31 @@ plots.show_images(np.concatenate([target, closest]), titles=["your image", "clos
 #
 # 1. Put the article's `sigmoid` back at the end of the discriminator (keep
 #    `from_logits=True`) and train for the same number of steps. What happens to the loss curves?
-# 2. Train with the *minimax* generator loss (`loss="minimax"` in `make_gan_step`). Compare
-#    the generator loss at the first steps with the non-saturating one.
+# 2. Train with the *minimax* generator loss (`loss="minimax"` in `steps.make_gan_step`).
+#    Compare the generator loss at the first steps with the non-saturating one.
 # 3. Train on grass alone. Do the samples become more alike?
 # 4. Build the generator with Keras' default initialisation for its last layer (copy
-#    `models.build_mlp_generator` and drop `kernel_initializer`) and compare the samples after
+#    `networks.build_mlp_generator` and drop `kernel_initializer`) and compare the samples after
 #    the same number of steps.
 
 # %% jupyter={"source_hidden": true} tags=["hide-input", "solution"]
 # 1. A sigmoid before a from_logits loss confines the real term to [0.313, 0.693] and the
 #    fake term to [0.693, 1.313], so d_loss stays between 1.006 and 2.006:
-sig_d = keras.Sequential([models.build_mlp_discriminator(), layers.Activation("sigmoid")])
-sig_step = training.make_gan_step(models.build_mlp_generator(), sig_d, training.adam(),
-                                  training.adam(), latent_dim=100, seed=SEED)
+sig_d = keras.Sequential([networks.build_mlp_discriminator(), layers.Activation("sigmoid")])
+sig_step = steps.make_gan_step(networks.build_mlp_generator(), sig_d, training.adam(),
+                               training.adam(), latent_dim=100, seed=SEED)
 sig_hist = training.fit(sig_step, datasets.image_batches(real, profile.batch_size, seed=SEED),
                         max(10, profile.gan_steps // 10), progress=False)
 print("d_loss range with the sigmoid:", min(sig_hist["d_loss"]), max(sig_hist["d_loss"]))
 # 2. Minimax: the generator's loss starts near -log 2 and its gradient is weak while D wins.
 g2, d2, _ = build_gan(SEED)
-mm_step = training.make_gan_step(g2, d2, training.adam(), training.adam(), 100, loss="minimax",
-                                 seed=SEED)
+mm_step = steps.make_gan_step(g2, d2, training.adam(), training.adam(), 100, loss="minimax",
+                              seed=SEED)
 mm_hist = training.fit(mm_step, datasets.image_batches(real, profile.batch_size, seed=SEED),
                        max(10, profile.gan_steps // 10), progress=False)
 print("minimax g_loss, first and last:", mm_hist["g_loss"][0], mm_hist["g_loss"][-1])
 # 3. Grass only:
-grass = datasets.exemplar_patches(["grass"], size=32, count=len(real), seed=SEED)
+grass = exemplars.patches(["grass"], size=32, count=len(real), seed=SEED)
 g3, d3, step3 = build_gan(SEED)
 training.fit(step3, datasets.image_batches(grass, profile.batch_size, seed=SEED),
              max(10, profile.gan_steps // 10), progress=False)
@@ -460,4 +547,4 @@ for units in (256, 512, 1024):
     h = layers.ReLU()(layers.BatchNormalization(momentum=0.8)(layers.Dense(units)(h)))
 noisy_g = keras.Model(z_in, layers.Reshape((32, 32, 3))(layers.Dense(3072, activation="tanh")(h)))
 print("std of the first images, default init:", float(tf.math.reduce_std(noisy_g(fixed_z))),
-      "small init:", float(tf.math.reduce_std(models.build_mlp_generator()(fixed_z))))
+      "small init:", float(tf.math.reduce_std(networks.build_mlp_generator()(fixed_z))))

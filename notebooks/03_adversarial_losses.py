@@ -13,7 +13,8 @@
 # - check the theory's optimum, `D*(x)` and the value `−log 4`, with numbers.
 #
 # Every loss used here lives in `gandetexture.losses` behind one interface,
-# `losses.get(name)`, which the training loops of lessons 02, 05 and 06 also use.
+# `losses.get(name)`, which the course's one train step (`steps.make_step`, met in lesson 02)
+# uses for every GAN: lesson 02's, the toy GANs below, and those of lessons 05 and 06.
 
 # %% tags=["parameters"]
 PROFILE = "auto"
@@ -30,7 +31,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
 
-from gandetexture import losses, toy
+from gandetexture import losses, networks, plots, toy, training
 
 # %% [markdown]
 # ## 1 · The article's formulas, term by term
@@ -327,36 +328,89 @@ print(f"gradient penalty of x -> x·(3, 4): {float(gp):.4f}")
 # Images are too slow for comparing five losses on a laptop, so we use the classic toy
 # problem: points in the plane from 8 Gaussians on a circle. A generator that has learnt
 # the data puts points near all 8 centres; one that suffers *mode collapse* covers only a
-# few. `gandetexture.toy` holds the data, two small MLPs and one train step shared by all
-# losses.
+# few. `gandetexture.toy` holds the data and the training loop, `gandetexture.networks` the
+# two small MLPs.
 
 # %%
 real_points = toy.sample_ring(2000, seed=SEED)
-toy.plot_panels({"real data": real_points});
+plots.scatter_panels({"real data": real_points});
 
 # %%
 # NBVAL_CHECK_OUTPUT
-print("generator params    ", sum(int(np.prod(w.shape)) for w in toy.build_generator().weights))
-print("discriminator params",
-      sum(int(np.prod(w.shape)) for w in toy.build_discriminator().weights))
+toy_g = networks.build_toy_generator(toy.LATENT_DIM, toy.HIDDEN)
+toy_d = networks.build_toy_discriminator(toy.HIDDEN)
+print("generator params    ", sum(int(np.prod(w.shape)) for w in toy_g.weights))
+print("discriminator params", sum(int(np.prod(w.shape)) for w in toy_d.weights))
 print("batch", toy.BATCH, "latent", toy.LATENT_DIM, "Adam lr", toy.LEARNING_RATE,
       "betas", (toy.BETA_1, toy.BETA_2))
 
+
 # %% [markdown]
-# The train step in `toy.make_toy_step` is the pattern of every GAN step in the course:
-# the loss comes from `losses.get(name)`, and the gradient penalty is added inside the
-# discriminator's tape only when the loss asks for it:
+# The train step is lesson 02's, with the loss made a parameter: `losses.get(name)` gives
+# both losses, and the gradient penalty is added inside the discriminator's tape only when
+# the loss asks for it (WGAN-GP). Written out:
+
+# %%
+def make_toy_train_step(generator, discriminator, g_optimizer, d_optimizer, loss, seed=0):
+    adversarial = losses.get(loss)
+
+    @tf.function
+    def train_step(real, step_index):
+        z = tf.random.stateless_normal([tf.shape(real)[0], toy.LATENT_DIM],
+                                       seed=tf.stack([tf.cast(seed, tf.int64), step_index]))
+        gp_key = tf.stack([tf.cast(seed, tf.int64) + 1, step_index])  # the penalty's noise
+        with tf.GradientTape() as d_tape, tf.GradientTape() as g_tape:
+            fake = generator(z, training=True)
+            real_logits = discriminator(real, training=True)
+            fake_logits = discriminator(fake, training=True)
+            d_loss = adversarial.discriminator(real_logits, fake_logits)
+            if adversarial.gradient_penalty_weight:  # WGAN-GP only (decided at tracing)
+                d_loss += adversarial.gradient_penalty_weight * losses.gradient_penalty(
+                    discriminator, real, fake, gp_key)
+            g_loss = adversarial.generator(fake_logits)
+        d_grads = d_tape.gradient(d_loss, discriminator.trainable_variables)
+        g_grads = g_tape.gradient(g_loss, generator.trainable_variables)
+        d_optimizer.apply_gradients(zip(d_grads, discriminator.trainable_variables))
+        g_optimizer.apply_gradients(zip(g_grads, generator.trainable_variables))
+        return {"d_loss": d_loss, "g_loss": g_loss}
+
+    return train_step
+
+
+# %% [markdown]
+# As in lesson 02, both losses come from one forward pass and both networks are updated after
+# it (a *simultaneous* update). Many implementations *alternate* instead: update D first, then
+# compute G's loss against the updated D. The two orders give different numbers; the course
+# uses the simultaneous one for every GAN (exercise 4 tries the other).
 #
-# ```python
-# with tf.GradientTape() as d_tape:
-#     d_loss = adversarial.discriminator(discriminator(real), discriminator(fake))
-#     if adversarial.gradient_penalty_weight:  # WGAN-GP only
-#         d_loss += adversarial.gradient_penalty_weight * losses.gradient_penalty(
-#             discriminator, real, fake, tf.stack([seed, step_index]))
-# ```
-#
+# `toy.train_toy(name, steps, seed)` builds fresh networks from the seed and trains them with
+# `toy.make_toy_step`, the course's one update (`steps.make_gan_step`) on points. Check that
+# it is the step above: five WGAN-GP steps each way, from the same weights, batches and noise.
+
+# %%
+def toy_adam():
+    return keras.optimizers.Adam(toy.LEARNING_RATE, beta_1=toy.BETA_1, beta_2=toy.BETA_2)
+
+
+def train_by_hand(make_step, loss, n_steps, seed=SEED):
+    keras.utils.set_random_seed(seed)  # what toy.train_toy does, step by step
+    g = networks.build_toy_generator(toy.LATENT_DIM, toy.HIDDEN)
+    d = networks.build_toy_discriminator(toy.HIDDEN)
+    step = make_step(g, d, toy_adam(), toy_adam(), loss, seed=seed)
+    history = training.fit(step, toy.ring_batches(toy.BATCH, seed), n_steps, progress=False)
+    return toy.ToyRun(loss, g, d, history, history["time"][-1])
+
+
+by_hand = train_by_hand(make_toy_train_step, "wgan-gp", 5).history
+package = toy.train_toy("wgan-gp", 5, seed=SEED).history
+print("written out d_loss", [round(v, 4) for v in by_hand["d_loss"]])
+print("toy.train_toy      ", [round(v, 4) for v in package["d_loss"]])
+gap = max(abs(a - b) for key in ("d_loss", "g_loss") for a, b in zip(by_hand[key], package[key]))
+print(f"largest difference over 5 steps, both losses: {gap:.1e}")
+
+# %% [markdown]
 # Train one GAN per loss, each from the same initial weights, the same real batches and the
-# same noise, for `profile.toy_steps` steps (a few seconds each under `cpu`):
+# same noise, for `profile.toy_steps` steps (seconds each under `cpu`):
 
 # %%
 runs = {}
@@ -366,8 +420,8 @@ for name in losses.NAMES:
 
 # %%
 samples = {name: run.sample(2000, seed=SEED) for name, run in runs.items()}
-toy.plot_panels(samples, real=real_points,
-                titles={n: f"{n} ({profile.toy_steps} steps)" for n in samples});
+plots.scatter_panels(samples, real=real_points,
+                     titles={n: f"{n} ({profile.toy_steps} steps)" for n in samples});
 
 # %% [markdown]
 # The pictures are suggestive; a number is better. `toy.count_modes` calls a generated
@@ -381,12 +435,19 @@ for name, count in counts.items():
     print(f"{name:<15}{count.covered:>9} / {count.modes}{count.high_quality:>13.0%}")
 print(f"{'real data':<15}{toy.count_modes(real_points).covered:>9} / 8"
       f"{toy.count_modes(real_points).high_quality:>13.0%}")
+most = max(count.covered for count in counts.values())
+tightest = max(count.high_quality for count in counts.values())
+print(f"\nmost modes ({most} / 8):",
+      ", ".join(name for name, count in counts.items() if count.covered == most))
+print(f"tightest ({tightest:.0%} high quality):",
+      ", ".join(name for name, count in counts.items() if count.high_quality == tightest))
 
 # %% [markdown]
-# Read the table above rather than trusting folklore: it is one seed and one budget
-# (`profile.toy_steps`); under `smoke` the generators have barely started, under `cpu` and
-# `gpu` compare both columns, how many modes each loss reaches and how tight its points are
-# (*high quality*). The comparison is at equal cost, not at each loss's best settings: every
+# Read the table above, and the two lines under it that name the leaders, rather than
+# trusting folklore: it is one seed and one budget (`profile.toy_steps`). Under `smoke` the
+# generators have barely started (a mode or two at most, so the leaders are a coin toss);
+# under `cpu` and `gpu` compare both columns, how many modes each loss reaches and how tight
+# its points are (*high quality*). The comparison is at equal cost, not at each loss's best settings: every
 # loss gets one discriminator update per generator update and the same Adam, whereas
 # WGAN-GP's authors, for example, update the critic five times per generator step
 # (exercise 3 measures what that changes). Section 5's argument for the non-saturating loss
@@ -508,7 +569,11 @@ print(f"2 log 2                  = {2 * np.log(2):.5f}")
 # 3. WGAN-GP's authors train the critic 5 times per generator step. Retrain `wgan-gp` with
 #    `toy.train_toy(..., d_steps=5)` for the same `profile.toy_steps` generator steps, count
 #    its modes and compare with the table above. What did the extra critic steps cost in
-#    time? (Under `cpu` expect a minute or two.)
+#    time? (Under `cpu` expect well under a minute.)
+# 4. Write the *alternating* toy step: update D (in its own tape), then compute G's loss
+#    against the updated D with a second forward pass. Train the non-saturating GAN with it
+#    through `train_by_hand` for `profile.toy_steps` steps and compare its modes with the
+#    table above; then try the other losses.
 
 # %% jupyter={"source_hidden": true} tags=["hide-input", "solution"]
 p_r, p_f = np.array([0.7]), np.array([0.4])
@@ -535,3 +600,38 @@ count5 = toy.count_modes(run5.sample(2000, seed=SEED))
 print(f"wgan-gp, 5 critic steps: {count5.covered} / 8 modes, {count5.high_quality:.0%} high "
       f"quality, {run5.seconds:.1f} s (1 critic step: {counts['wgan-gp'].covered} / 8, "
       f"{runs['wgan-gp'].seconds:.1f} s)")
+
+
+# %% jupyter={"source_hidden": true} tags=["hide-input", "solution"]
+def make_alternating_step(generator, discriminator, g_optimizer, d_optimizer, loss, seed=0):
+    adversarial = losses.get(loss)
+
+    @tf.function
+    def train_step(real, step_index):
+        z = tf.random.stateless_normal([tf.shape(real)[0], toy.LATENT_DIM],
+                                       seed=tf.stack([tf.cast(seed, tf.int64), step_index]))
+        gp_key = tf.stack([tf.cast(seed, tf.int64) + 1, step_index])
+        fake = generator(z, training=True)
+        with tf.GradientTape() as d_tape:
+            d_loss = adversarial.discriminator(discriminator(real, training=True),
+                                               discriminator(fake, training=True))
+            if adversarial.gradient_penalty_weight:
+                d_loss += adversarial.gradient_penalty_weight * losses.gradient_penalty(
+                    discriminator, real, fake, gp_key)
+        d_grads = d_tape.gradient(d_loss, discriminator.trainable_variables)
+        d_optimizer.apply_gradients(zip(d_grads, discriminator.trainable_variables))
+        with tf.GradientTape() as g_tape:  # a second forward pass, through the updated D
+            g_loss = adversarial.generator(discriminator(generator(z, training=True),
+                                                         training=True))
+        g_grads = g_tape.gradient(g_loss, generator.trainable_variables)
+        g_optimizer.apply_gradients(zip(g_grads, generator.trainable_variables))
+        return {"d_loss": d_loss, "g_loss": g_loss}
+
+    return train_step
+
+
+alternating = train_by_hand(make_alternating_step, "nonsaturating", profile.toy_steps)
+count = toy.count_modes(alternating.sample(2000, seed=SEED))
+print(f"nonsaturating, alternating: {count.covered} / 8 modes, {count.high_quality:.0%} high "
+      f"quality (simultaneous: {counts['nonsaturating'].covered} / 8, "
+      f"{counts['nonsaturating'].high_quality:.0%})")
