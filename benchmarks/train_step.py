@@ -4,7 +4,7 @@
     python benchmarks/train_step.py --profiles gpu --steps 5
     python benchmarks/train_step.py --write                # also write benchmarks/train_step.json
 
-For each profile's U-Net + PatchGAN (``models.build_remover``) and its batch size, with and
+For each profile's U-Net + PatchGAN (``networks.build_remover``) and its batch size, with and
 without XLA (``jit_compile``):
 
 - **images/s** of the train step alone (the same batch fed again and again, after warm-up);
@@ -33,7 +33,8 @@ import gandetexture as gdt  # noqa: E402  (quiet TensorFlow first)
 # isort: split
 import tensorflow as tf  # noqa: E402
 
-from gandetexture import models, removal, training  # noqa: E402
+from gandetexture import networks, removal, training  # noqa: E402
+from gandetexture.steps import make_remover_step  # noqa: E402
 
 
 def step_flops(step, batch) -> float:
@@ -48,9 +49,9 @@ def step_flops(step, batch) -> float:
 def measure(profile, xla: bool, steps: int, seed: int = 0) -> dict:
     gdt.set_seed(seed)
     tf.keras.backend.clear_session()
-    generator, discriminator = models.build_remover(profile)
-    step = training.make_remover_step(generator, discriminator, training.adam(),
-                                      training.adam(), jit_compile=xla)
+    generator, discriminator = networks.build_remover(profile)
+    step = make_remover_step(generator, discriminator, training.adam(), training.adam(),
+                             jit_compile=xla)
     data = iter(removal.training_data(profile, seed))
     batch = next(data)
     flops = step_flops(step, batch)
@@ -67,12 +68,12 @@ def measure(profile, xla: bool, steps: int, seed: int = 0) -> dict:
         waited += time.perf_counter() - before
         float(step(batch, tf.constant(i, tf.int64))["d_loss"])
     loop_s = time.perf_counter() - start
-    return {"profile": profile.name, "xla": xla, "batch_size": removal.batch_size(profile),
-            "image_size": profile.image_size, "width": models.remover_width(profile),
+    return {"profile": profile.name, "xla": xla, "batch_size": profile.remover_batch_size,
+            "image_size": profile.image_size, "width": profile.remover_width,
             "depth": profile.depth,
-            "params": models.count_params(generator) + models.count_params(discriminator),
+            "params": networks.count_params(generator) + networks.count_params(discriminator),
             "step_ms": round(compute_s * 1000, 1),
-            "images_per_s": round(removal.batch_size(profile) / compute_s, 1),
+            "images_per_s": round(profile.remover_batch_size / compute_s, 1),
             "gflop_per_step": round(flops / 1e9, 3),
             "gflop_per_s": round(flops / 1e9 / compute_s, 1),
             "input_wait_share": round(waited / loop_s, 3)}

@@ -6,23 +6,24 @@ import json
 
 import numpy as np
 import pytest
+import tensorflow as tf
 from PIL import Image
 
 import gandetexture as gdt
-from gandetexture import models, removal
+from gandetexture import baselines, networks, removal, training
 from gandetexture.__main__ import main
 
 
 @pytest.fixture(scope="module")
 def plain_generator():
     gdt.set_seed(0)
-    return models.build_unet_generator(width=4, depth=2, residual=False)
+    return networks.build_unet_generator(width=4, depth=2, residual=False)
 
 
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory, plain_generator):
     folder = tmp_path_factory.mktemp("model")
-    removal.save_remover(plain_generator, folder, width=4, depth=2, residual=False)
+    training.RunFolder(folder, removal.KIND, {"by": "hand"}).save(plain_generator, complete=True)
     return folder
 
 
@@ -56,14 +57,14 @@ def test_load_remover_round_trip(model_dir, plain_generator):
     x = np.random.default_rng(3).uniform(0, 1, (1, 16, 16, 3)).astype(np.float32)
     np.testing.assert_allclose(removal.predict(loaded, x), removal.predict(plain_generator, x),
                                atol=1e-6)
-    with pytest.raises(ValueError, match="no trained remover"):
+    with pytest.raises(ValueError, match="no trained texture remover"):
         removal.load_remover(model_dir / "missing")
 
 
 def test_load_remover_round_trip_with_global_context(tmp_path):
     gdt.set_seed(1)
-    g = models.build_unet_generator(width=4, depth=2, global_context=True)
-    removal.save_remover(g, tmp_path, width=4, depth=2, residual=True, global_context=True)
+    g = networks.build_unet_generator(width=4, depth=2, global_context=True)
+    training.RunFolder(tmp_path, removal.KIND, {}).save(g, complete=True)
     x = np.random.default_rng(4).uniform(0, 1, (2, 16, 16, 3)).astype(np.float32)
     np.testing.assert_allclose(removal.predict(removal.load_remover(tmp_path), x),
                                removal.predict(g, x), atol=1e-6)
@@ -83,12 +84,18 @@ def test_generator_learning_rate_decays_along_a_cosine():
 
 def test_remover_batch_and_bank_sizes_follow_the_profile():
     cpu, smoke = gdt.PROFILES["cpu"], gdt.PROFILES["smoke"]
-    assert removal.batch_size(cpu) == cpu.remover_batch_size == 16
-    assert removal.batch_size(smoke) == smoke.batch_size
-    assert removal.bank_size(cpu) == 2048 and removal.bank_size(smoke) == 32
+    assert cpu.remover_batch_size == 16
+    assert smoke.remover_batch_size == smoke.batch_size == 8
+    assert cpu.bank_size == 2048 and smoke.bank_size == 32
+    assert cpu.eval_count == 64 and smoke.eval_count == 16
     textured, structure = next(iter(removal.training_data(smoke)))
-    assert textured.shape == structure.shape == (smoke.batch_size, smoke.image_size,
+    assert textured.shape == structure.shape == (smoke.remover_batch_size, smoke.image_size,
                                                  smoke.image_size, 3)
+    data = removal.evaluation_data(smoke)
+    assert set(data) == {"val", "test", "real"}
+    for textured, structure in data.values():
+        assert textured.shape == structure.shape == (smoke.eval_count, smoke.image_size,
+                                                     smoke.image_size, 3)
 
 
 def write_image(path, array):
@@ -122,7 +129,7 @@ def test_remove_command(tmp_path, model_dir, capsys):
 def test_remove_command_without_model(tmp_path, capsys):
     status = main(["remove", "x.png", "--model", str(tmp_path), "--out", str(tmp_path / "o")])
     assert status == 2
-    assert "no trained remover" in capsys.readouterr().err
+    assert "no trained texture remover" in capsys.readouterr().err
 
 
 def test_train_remover_smoke_and_resume(tmp_path, capsys):
@@ -140,7 +147,42 @@ def test_train_remover_smoke_and_resume(tmp_path, capsys):
     assert main(["train-remover", "--profile", "smoke", "--out", str(out), "--steps", "5",
                  "--resume", "--quiet"]) == 0
     assert json.loads((out / "metrics.json").read_text())["steps_done"] == 5
+    record = json.loads((out / "run.json").read_text())
+    assert record["kind"] == removal.KIND and record["complete"] is True
+    assert record["settings"] == {"profile": "smoke", "seed": 0, "steps": 5}
+    assert not [p.name for p in out.iterdir() if "tmp" in p.name]  # atomic writes only
     image = np.random.default_rng(5).integers(0, 255, (50, 70, 3), np.uint8)
     src = write_image(tmp_path / "in.png", image)
     assert main(["remove", str(src), "--model", str(out), "--out", str(tmp_path / "o")]) == 0
     assert Image.open(tmp_path / "o" / "in.png").size == (70, 50)
+
+
+def test_train_remover_refuses_a_run_folder_without_resume(tmp_path):
+    """The one run-folder rule (shared with train_texture), checked before any training."""
+    counter = tf.Variable(3, dtype=tf.int64)
+    tf.train.CheckpointManager(tf.train.Checkpoint(step=counter), tmp_path / "checkpoints",
+                               max_to_keep=1).save(checkpoint_number=3)
+    training.write_json(tmp_path / "run.json", {"kind": removal.KIND, "complete": True,
+                                                "settings": {"profile": "smoke", "seed": 0,
+                                                             "steps": 3}})
+    with pytest.raises(ValueError, match="--resume"):
+        removal.train_remover("smoke", tmp_path, steps=3, progress=False)
+    with pytest.raises(ValueError, match="other settings"):
+        removal.train_remover("smoke", tmp_path, steps=3, seed=1, resume=True, progress=False)
+    with pytest.raises(ValueError, match="at least 1"):
+        removal.train_remover("smoke", None, steps=0)
+
+
+def test_train_remover_without_folder_takes_callbacks_and_tuned_filters():
+    smoke = gdt.PROFILES["smoke"]
+    tuned = baselines.tune(*removal.evaluation_data(smoke)["val"])
+    seen = []
+    run = removal.train_remover(smoke, None, steps=2, progress=False, tuned=tuned,
+                                callbacks=[training.Preview(seen.append, every=1)])
+    assert isinstance(run, removal.RemoverRun)
+    assert seen == [0, 1]
+    assert run.history["step"] == [0, 1]
+    assert run.metrics["tuned"] is tuned and run.metrics["steps_done"] == 2
+    assert run.metrics["batch_size"] == smoke.remover_batch_size
+    assert run.metrics["params"]["generator"] == networks.count_params(run.generator)
+    assert run.metrics["test"]["best_filter"] in tuned

@@ -7,7 +7,7 @@ import pytest
 import tensorflow as tf
 
 import gandetexture  # noqa: F401  (quiet TensorFlow start-up)
-from gandetexture import losses, toy
+from gandetexture import losses, networks, plots, toy
 
 
 def test_ring_centers_lie_on_the_circle():
@@ -46,7 +46,8 @@ def test_collapsed_and_off_ring_samples():
 
 
 def test_networks_shapes():
-    generator, discriminator = toy.build_generator(), toy.build_discriminator()
+    generator = networks.build_toy_generator(toy.LATENT_DIM, toy.HIDDEN)
+    discriminator = networks.build_toy_discriminator(toy.HIDDEN)
     z = tf.zeros([3, toy.LATENT_DIM])
     assert generator(z).shape == (3, 2)
     assert discriminator(tf.zeros([3, 2])).shape == (3, 1)
@@ -62,12 +63,14 @@ def test_toy_step_runs_for_every_loss(name):
 
 
 def test_toy_step_updates_both_networks():
-    generator, discriminator = toy.build_generator(), toy.build_discriminator()
+    generator = networks.build_toy_generator(toy.LATENT_DIM, toy.HIDDEN)
+    discriminator = networks.build_toy_discriminator(toy.HIDDEN)
     before = [w.numpy().copy() for w in generator.weights + discriminator.weights]
     step = toy.make_toy_step(generator, discriminator, toy._adam(), toy._adam(),
                               "nonsaturating")
     out = step(toy.sample_ring(16), tf.constant(0, tf.int64))
-    assert set(out) == {"d_loss", "g_loss"}
+    assert set(out) == {"d_loss", "g_loss", "d_real", "d_fake"}
+    assert set(step.track) == {"generator", "discriminator", "g_optimizer", "d_optimizer"}
     after = [w.numpy() for w in generator.weights + discriminator.weights]
     assert all(not np.array_equal(b, a) for b, a in zip(before, after))
 
@@ -82,3 +85,13 @@ def test_reruns_are_identical_and_extra_critic_steps_change_the_run():
         assert a.history["g_loss"] == b.history["g_loss"]
         np.testing.assert_array_equal(a.sample(50, seed=0), b.sample(50, seed=0))
     assert two[0].history["g_loss"][1] != one[0].history["g_loss"][1]
+
+
+def test_scatter_panels_draw_one_panel_per_run():
+    import matplotlib.pyplot as plt
+
+    real = toy.sample_ring(100, seed=0)
+    fig = plots.scatter_panels({"a": real, "b": real[:10]}, real=real, titles={"a": "A"})
+    axes = fig.get_axes()
+    assert len(axes) == 2 and axes[0].get_title() == "A" and axes[1].get_title() == "b"
+    plt.close(fig)

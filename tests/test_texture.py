@@ -1,8 +1,10 @@
-"""Lesson 06's spatial GAN: shapes, periodic tiling, determinism, training, command line."""
+"""Lesson 06's spatial GAN (gandetexture.texture): shapes, periodic tiling, determinism,
+training, the run-folder rule, command line."""
 
 from __future__ import annotations
 
 import dataclasses
+import shutil
 import subprocess
 import sys
 
@@ -10,10 +12,10 @@ import numpy as np
 import pytest
 
 import gandetexture  # noqa: F401  (quiet TensorFlow first)
-from gandetexture import PROFILES, metrics, spatial
+from gandetexture import PROFILES, exemplars, metrics, networks, texture
 from gandetexture.__main__ import main
 
-SMALL = spatial.TextureConfig(crop=32, batch_size=4, width=4, upsamplings=3, local_channels=4,
+SMALL = texture.TextureConfig(crop=32, batch_size=4, width=4, upsamplings=3, local_channels=4,
                               global_channels=2, steps=6)
 
 
@@ -24,15 +26,15 @@ def trained(tmp_path_factory):
     models = {}
     for periodic in (False, True):
         config = dataclasses.replace(SMALL, periodic=periodic)
-        models[periodic] = spatial.train_texture("gravel", config, out=root / str(periodic),
+        models[periodic] = texture.train_texture("gravel", config, out=root / str(periodic),
                                                  progress=False)
     return root, models
 
 
 def test_generator_is_fully_convolutional():
-    generator = spatial.build_generator(SMALL)
+    generator = networks.build_texture_generator(SMALL)
     for h, w in ((4, 4), (3, 5), (1, 1)):
-        noise = spatial.sample_noise(2, h, w, SMALL, seed=0)
+        noise = texture.sample_noise(2, h, w, SMALL, seed=0)
         assert noise.shape == (2, h, w, SMALL.noise_channels)
         images = generator(noise, training=False).numpy()
         assert images.shape == (2, 8 * h, 8 * w, 3)
@@ -40,18 +42,18 @@ def test_generator_is_fully_convolutional():
 
 
 def test_discriminator_returns_a_map_of_patch_logits():
-    discriminator = spatial.build_discriminator(SMALL)
+    discriminator = networks.build_texture_discriminator(SMALL)
     logits = discriminator(np.zeros((2, 32, 48, 3), np.float32))
     assert logits.shape == (2, 4, 6, 1)
-    assert spatial.receptive_field(discriminator) > 16
+    assert networks.receptive_field(discriminator) > 16
 
 
 def test_receptive_field_of_the_generator_in_noise_cells():
-    assert spatial.receptive_field(spatial.build_generator(SMALL)) == 5
+    assert networks.receptive_field(networks.build_texture_generator(SMALL)) == 5
 
 
 def test_global_noise_is_constant_over_the_field_and_local_noise_is_not():
-    noise = spatial.sample_noise(2, 3, 4, SMALL, seed=1).numpy()
+    noise = texture.sample_noise(2, 3, 4, SMALL, seed=1).numpy()
     glob, local = noise[..., SMALL.local_channels:], noise[..., :SMALL.local_channels]
     assert np.allclose(glob, glob[:, :1, :1])
     assert not np.allclose(glob[0], glob[1])
@@ -60,8 +62,8 @@ def test_global_noise_is_constant_over_the_field_and_local_noise_is_not():
 
 def test_circular_padding_makes_the_generator_shift_equivariant_and_tileable():
     config = dataclasses.replace(SMALL, periodic=True)
-    generator = spatial.build_generator(config)
-    noise = spatial.sample_noise(1, 3, 4, config, seed=2)
+    generator = networks.build_texture_generator(config)
+    noise = texture.sample_noise(1, 3, 4, config, seed=2)
     image = generator(noise, training=False).numpy()
     shifted = generator(np.roll(noise, 1, axis=2), training=False).numpy()
     np.testing.assert_allclose(shifted, np.roll(image, 8, axis=2), atol=1e-5)
@@ -93,18 +95,46 @@ def test_same_model_and_seed_same_image(trained):
     b = model.generate(40, 56, seed=5)
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, model.generate(40, 56, seed=6))
-    loaded = spatial.load_texture_model(root / "False")
+    loaded = texture.load_texture_model(root / "False")
     np.testing.assert_array_equal(a, loaded.generate(40, 56, seed=5))
 
 
-def test_finished_run_is_loaded_not_retrained_and_other_configs_refused(trained):
+def test_finished_run_is_loaded_only_with_resume_and_other_settings_refused(trained):
     root, models = trained
-    again = spatial.train_texture("gravel", SMALL, out=root / "False", progress=False)
+    before = (root / "False" / "model.keras").read_bytes()
+    # the one run-folder rule (as for the remover): a folder holding a run needs resume=True
+    with pytest.raises(ValueError, match="--resume"):
+        texture.train_texture("gravel", SMALL, out=root / "False", progress=False)
+    assert (root / "False" / "model.keras").read_bytes() == before
+    again = texture.train_texture("gravel", SMALL, out=root / "False", resume=True,
+                                  progress=False)
     np.testing.assert_array_equal(again.generate(32, 32, seed=1),
                                   models[False].generate(32, 32, seed=1))
-    assert len(again.history["step"]) == SMALL.steps
-    with pytest.raises(ValueError, match="another configuration"):
-        spatial.train_texture("gravel", dataclasses.replace(SMALL, steps=7), out=root / "False")
+    assert again.history["step"] == list(range(SMALL.steps))
+    with pytest.raises(ValueError, match="other settings"):
+        texture.train_texture("gravel", dataclasses.replace(SMALL, width=8), out=root / "False",
+                              resume=True)
+
+
+def test_resumed_run_continues_as_an_uninterrupted_one(trained, tmp_path):
+    root, models = trained
+    longer = dataclasses.replace(SMALL, steps=SMALL.steps + 2)
+    shutil.copytree(root / "False", tmp_path / "resumed")
+    resumed = texture.train_texture("gravel", longer, out=tmp_path / "resumed", resume=True,
+                                    progress=False)
+    whole = texture.train_texture("gravel", longer, out=tmp_path / "whole", progress=False)
+    assert resumed.history["step"] == whole.history["step"] == list(range(longer.steps))
+    for key in ("d_loss", "g_loss"):
+        np.testing.assert_allclose(resumed.history[key][:SMALL.steps],
+                                   models[False].history[key], rtol=1e-6, err_msg=key)
+        np.testing.assert_allclose(resumed.history[key], whole.history[key], rtol=1e-4,
+                                   atol=1e-5, err_msg=key)
+    np.testing.assert_allclose(resumed.generate(32, 32, seed=2), whole.generate(32, 32, seed=2),
+                               atol=1e-4)
+    loaded = texture.load_texture_model(tmp_path / "resumed")
+    assert loaded.config == resumed.config and loaded.config.steps == longer.steps
+    assert sorted(p.name for p in (tmp_path / "resumed").iterdir()) == [
+        "checkpoints", "history.json", "logs", "model.keras", "run.json"]
 
 
 def test_training_history_is_finite(trained):
@@ -115,26 +145,35 @@ def test_training_history_is_finite(trained):
 
 
 def test_blend_code_ramps_between_two_global_codes():
-    codes = spatial.interpolate_global(SMALL, 1, 2, 5)
+    codes = texture.interpolate_global(SMALL, 1, 2, 5)
     assert codes.shape == (5, SMALL.global_channels)
-    blend = spatial.horizontal_blend(SMALL, 1, 2, 3, 8)
-    assert blend.shape == (1, 3, 8, SMALL.global_channels)
+    blend = texture.horizontal_blend(codes[0], codes[-1], 3, 8)
+    assert blend.shape == (1, 3, 8, SMALL.global_channels) and blend.dtype == np.float32
     np.testing.assert_allclose(blend[0, 0, 0], codes[0])
     np.testing.assert_allclose(blend[0, 0, -1], codes[-1])
+    np.testing.assert_array_equal(blend[0, 0], blend[0, 2])  # the same on every row
+    # lesson 06's ramp: t = clip(linspace(-0.25, 1.25, w), 0, 1); the middle is the mean
+    t = np.clip(np.linspace(-0.25, 1.25, 8, dtype=np.float32), 0, 1)[:, None]
+    np.testing.assert_allclose(blend[0, 1], (1 - t) * codes[0] + t * codes[-1], rtol=1e-6)
+    generated = texture.generate(networks.build_texture_generator(SMALL), SMALL, 24, 64,
+                                 global_noise=blend)
+    assert generated.shape == (1, 24, 64, 3)
 
 
 def test_profile_configs_fit_their_crops():
     for profile in PROFILES.values():
-        config = spatial.TextureConfig.from_profile(profile)
+        config = texture.TextureConfig.from_profile(profile)
         assert config.crop % config.scale == 0
         assert config.steps == profile.texture_steps
 
 
 def test_exemplar_errors_name_the_exemplar(tmp_path):
     with pytest.raises(ValueError, match="nowhere.png"):
-        spatial.resolve_exemplar(str(tmp_path / "nowhere.png"))
+        exemplars.load(str(tmp_path / "nowhere.png"))
     with pytest.raises(ValueError, match="smaller than the 32×32"):
-        spatial.check_exemplar(np.zeros((20, 40, 3), np.float32), 32, "tiny")
+        exemplars.check_size(np.zeros((20, 40, 3), np.float32), 32, "tiny")
+    with pytest.raises(ValueError, match="smaller than the 32×32"):
+        texture.train_texture(np.zeros((20, 40, 3), np.float32), SMALL, name="tiny")
 
 
 def _write_png(path, size):
@@ -159,13 +198,37 @@ def test_cli_train_then_generate_512(tmp_path, capsys):
     assert main(["generate", "--model", str(out), "--size", "512", "512", "--out", str(png2),
                  "--seed", "4"]) == 0
     assert png.read_bytes() == png2.read_bytes()
+    capsys.readouterr()
+    # an existing --out is kept unless --overwrite: one line, status 2, file untouched
+    assert main(["generate", "--model", str(out), "--size", "64", "64", "--out", str(png),
+                 "--seed", "5"]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("gandetexture: error:"), lines
+    assert str(png) in lines[0] and "--overwrite" in lines[0]
+    assert png.read_bytes() == png2.read_bytes()
+    assert main(["generate", "--model", str(out), "--size", "64", "64", "--out", str(png),
+                 "--seed", "5", "--overwrite"]) == 0
+    with Image.open(png) as image:
+        assert image.size == (64, 64)
 
 
-def test_cli_user_image_path_trains(tmp_path):
+def test_cli_user_image_path_trains_and_a_run_folder_needs_resume(tmp_path, capsys):
     path = tmp_path / "mine.png"
     _write_png(path, 40)
-    assert main(["train-texture", "--exemplar", str(path), "--profile", "smoke", "--out",
-                 str(tmp_path / "m"), "--steps", "2", "--quiet"]) == 0
+    out = tmp_path / "m"
+    args = ["train-texture", "--exemplar", str(path), "--profile", "smoke", "--out", str(out),
+            "--steps", "2", "--quiet"]
+    assert main(args) == 0
+    before = (out / "model.keras").read_bytes()
+    capsys.readouterr()
+    # the same rule as train-remover: a folder holding a run is refused without --resume
+    assert main(args) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("gandetexture: error:"), lines
+    assert "--resume" in lines[0] and str(out) in lines[0]
+    assert (out / "model.keras").read_bytes() == before
+    assert main([*args, "--resume"]) == 0  # a finished run is loaded
+    assert texture.load_texture_model(out).history["step"] == [0, 1]
 
 
 @pytest.mark.parametrize("case", ["missing", "small", "not-an-image", "model"])
@@ -194,29 +257,18 @@ def test_cli_bad_input_is_one_line_naming_it(tmp_path, case):
     assert name in lines[0]
 
 
-def test_texture_picker_redraws_on_change(trained):
-    _, models = trained
-    box = spatial.texture_picker({"plain": models[False], "periodic": models[True]}, size=32)
-    first = bytes(box.image.value)
-    assert first.startswith(b"\x89PNG")
-    box.inputs["seed"].value = 7
-    assert bytes(box.image.value) != first
-    with pytest.raises(ValueError, match="no trained model"):
-        spatial.picker_image({"plain": models[False]}, "other", 0, 32)
-
-
 def test_grey_exemplars_train_a_grey_generator(trained):
     _, models = trained
-    assert spatial.is_gray(spatial.resolve_exemplar("gravel"))
+    assert exemplars.is_gray(exemplars.load("gravel"))
     assert models[False].config.gray
     image = models[False].generate(32, 32, seed=0)
     np.testing.assert_array_equal(image[..., 0], image[..., 1])
-    colour = spatial.build_generator(SMALL)(spatial.sample_noise(1, 2, 2, SMALL, seed=0))
-    assert colour.shape == (1, 16, 16, 3) and not spatial.is_gray(colour[0].numpy())
+    colour = networks.build_texture_generator(SMALL)(texture.sample_noise(1, 2, 2, SMALL, seed=0))
+    assert colour.shape == (1, 16, 16, 3) and not exemplars.is_gray(colour[0].numpy())
 
 
 def test_run_folder_depends_on_the_configuration(tmp_path):
-    a = spatial.run_folder(tmp_path, "brick", SMALL)
-    assert a == spatial.run_folder(tmp_path, "brick", SMALL)
+    a = texture.run_folder(tmp_path, "brick", SMALL)
+    assert a == texture.run_folder(tmp_path, "brick", SMALL)
     assert a.parent == tmp_path and a.name.startswith("brick-")
-    assert a != spatial.run_folder(tmp_path, "brick", dataclasses.replace(SMALL, steps=7))
+    assert a != texture.run_folder(tmp_path, "brick", dataclasses.replace(SMALL, steps=7))
