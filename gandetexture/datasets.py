@@ -403,10 +403,8 @@ def real_texture_pairs(n: int, size: int, seed: int,
         rng = _pair_rng(seed, "real", i)
         structure[i] = _structures.structure(size, int(rng.integers(2**31)))
         image = images[names[i % len(names)]]
-        h, w = image.shape[:2]
-        side = min(int(round(size * rng.uniform(2.0, 4.0))), h, w)
-        y, x = int(rng.integers(0, h - side + 1)), int(rng.integers(0, w - side + 1))
-        crop = image[y:y + side, x:x + side].mean(axis=-1)
+        side = min(int(round(size * rng.uniform(2.0, 4.0))), *image.shape[:2])
+        crop = exemplars.random_crops(image, side, 1, rng)[0].mean(axis=-1)
         if side != size:  # area-averaging shrink (Pillow, 32-bit float mode)
             crop = np.asarray(Image.fromarray(np.ascontiguousarray(crop, np.float32), "F")
                               .resize((size, size), Image.Resampling.BOX), np.float32)
