@@ -173,14 +173,16 @@ def test_train_remover_refuses_a_run_folder_without_resume(tmp_path):
         removal.train_remover("smoke", None, steps=0)
 
 
-def test_train_remover_without_folder_takes_callbacks_and_tuned_filters():
+def test_train_remover_without_folder_takes_callbacks_previews_and_tuned_filters():
     smoke = gdt.PROFILES["smoke"]
     tuned = baselines.tune(*removal.evaluation_data(smoke)["val"])
-    seen = []
+    seen, previews = [], []
     run = removal.train_remover(smoke, None, steps=2, progress=False, tuned=tuned,
-                                callbacks=[training.Preview(seen.append, every=1)])
+                                callbacks=[training.Preview(seen.append, every=1)],
+                                preview=lambda g, index: previews.append((g, index)))
     assert isinstance(run, removal.RemoverRun)
     assert seen == [0, 1]
+    assert previews == [(run.generator, 1)]  # preview_every=0: after the last step only
     assert run.history["step"] == [0, 1]
     assert run.metrics["tuned"] is tuned and run.metrics["steps_done"] == 2
     assert run.metrics["batch_size"] == smoke.remover_batch_size
