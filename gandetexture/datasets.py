@@ -303,15 +303,17 @@ def pair_dataset(textured: np.ndarray, structure: np.ndarray, batch_size: int,
 
 @functools.lru_cache(maxsize=2)
 def _stream_banks(size: int, seed: int, split: str, bank_size: int,
-                  families: tuple[str, ...] | None) -> tuple[np.ndarray, np.ndarray]:
+                  families: tuple[str, ...] | None, structures: str = "shapes",
+                  scale_range: tuple[float, float] | None = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
     """The structure and texture banks of :func:`pair_stream`, ``float32 [bank_size, size,
     size, 3] in [0, 1]`` each (read-only). Cached: a lesson that builds the same stream several
     times draws its banks once (2048 of each at 64² take about 4.5 s on 2 cores)."""
     rng = _pair_rng(seed, split, 10**9)
-    bank_s = _structures.make_structures(bank_size, size, int(rng.integers(2**31)))
-    bank_t = np.stack([
-        centre_texture(_textures.random_texture(size, int(k), families, _scale_range(size))[0])
-        for k in rng.integers(0, 2**31, bank_size)])
+    bank_s = _structures.make_structures(bank_size, size, int(rng.integers(2**31)), structures)
+    scales = scale_range or _scale_range(size)
+    bank_t = np.stack([centre_texture(_textures.random_texture(size, int(k), families, scales)[0])
+                       for k in rng.integers(0, 2**31, bank_size)])
     bank_s.setflags(write=False)
     bank_t.setflags(write=False)
     return bank_s, bank_t
@@ -319,7 +321,9 @@ def _stream_banks(size: int, seed: int, split: str, bank_size: int,
 
 def pair_stream(size: int, batch_size: int, seed: int = 0, split: str = "train",
                 bank_size: int = 256, amplitude: tuple[float, float] = (0.15, 0.5),
-                families: Sequence[str] | None = None, jit: bool = False) -> tf.data.Dataset:
+                families: Sequence[str] | None = None, jit: bool = False,
+                structures: str = "shapes", scale_range: tuple[float, float] | None = None
+                ) -> tf.data.Dataset:
     """Endless freshly composed pairs, made inside ``tf.data`` (for long training runs).
 
     ``bank_size`` structures and ``bank_size`` textures are drawn once (NumPy, as in
@@ -329,6 +333,8 @@ def pair_stream(size: int, batch_size: int, seed: int = 0, split: str = "train",
     combinations before the amplitude, at the speed of a few tensor ops per batch.
     ``jit=True`` compiles them with XLA into one pass over the pixels: about twice the
     pairs per second, for a few seconds of compilation on the first batch.
+    ``structures`` is a kind of :func:`gandetexture.structures.make_structures`;
+    ``scale_range`` the textures' scales in pixels (default ``(3, max(6, size / 6))``).
 
     Returns
     -------
@@ -337,7 +343,8 @@ def pair_stream(size: int, batch_size: int, seed: int = 0, split: str = "train",
         in [-1, 1]``, deterministic for a seed; splits use disjoint banks.
     """
     bank_s, bank_t = _stream_banks(int(size), int(seed), split, int(bank_size),
-                                   None if families is None else tuple(families))
+                                   None if families is None else tuple(families), structures,
+                                   None if scale_range is None else tuple(scale_range))
     hw = size * size
     # banks flattened to pixels: one gather picks an image and its flip/rotation at once
     bank_s = tf.constant(bank_s.reshape(-1, 3))
