@@ -1,4 +1,4 @@
-"""Procedural textures: twelve families, vectorised over pixels, deterministic for a seed.
+"""Procedural textures: seventeen families, vectorised over pixels, deterministic for a seed.
 
 Every family is a function of pixel coordinates that have been rotated by ``orientation``
 and divided by ``scale`` (the size of one repeat, in pixels), so the same four knobs work for
@@ -35,8 +35,9 @@ _M32 = np.uint32(0xFFFFFFFF)
 # --------------------------------------------------------------------------- helpers
 
 
-def _hash(i: np.ndarray, j: np.ndarray, key: int) -> np.ndarray:
-    """Uniform ``float32 in [0, 1)`` from integer lattice coordinates and a key (vectorised)."""
+def _hash(i: np.ndarray, j: np.ndarray, key: int, parts: int = 0):
+    """Uniform ``float32 in [0, 1)`` from integer lattice coordinates and a key (vectorised);
+    with ``parts`` (1 to 4): a list of that many independent 8-bit values, from one hash."""
     with np.errstate(over="ignore"):
         # lattice coordinates are small integers (|i| < 2**31): int32, reinterpreted as uint32
         a = np.asarray(np.asarray(i).astype(np.int32)).view(np.uint32)
@@ -48,6 +49,9 @@ def _hash(i: np.ndarray, j: np.ndarray, key: int) -> np.ndarray:
         x ^= x >> np.uint32(15)
         x *= np.uint32(0x846CA68B)
         x ^= x >> np.uint32(16)
+    if parts:
+        return [((x >> np.uint32(8 * m)) & np.uint32(255)).astype(np.float32) / np.float32(256)
+                for m in range(parts)]
     return (x >> np.uint32(8)).astype(np.float32) * np.float32(1.0 / (1 << 24))
 
 
@@ -83,12 +87,14 @@ def fbm(u: np.ndarray, v: np.ndarray, key: int, octaves: int = 4) -> np.ndarray:
     return total / norm
 
 
-def _worley(u: np.ndarray, v: np.ndarray, key: int):
-    """Distances to the nearest and second-nearest jittered lattice point, and its cell id."""
+def _worley(u: np.ndarray, v: np.ndarray, key: int, offsets: bool = False):
+    """Distances to the nearest and second-nearest jittered lattice point, and its cell id;
+    with ``offsets``, also ``(u, v)`` minus the nearest and the second-nearest point."""
     iu, iv = np.floor(u), np.floor(v)
     f1 = np.full(u.shape, np.inf, np.float32)
     f2 = np.full(u.shape, np.inf, np.float32)
     cell = np.zeros(u.shape, np.float32)
+    near = [np.zeros_like(cell) for _ in range(4)] if offsets else []
     for du in (-1, 0, 1):
         for dv in (-1, 0, 1):
             cu, cv = iu + du, iv + dv
@@ -96,16 +102,31 @@ def _worley(u: np.ndarray, v: np.ndarray, key: int):
             pv = cv + _hash(cu, cv, key + 1)
             d = np.hypot(u - pu, v - pv)
             closer = d < f1
+            if offsets:
+                second = d < f2
+                near[2:] = [np.where(closer, o, np.where(second, n, p))
+                            for o, n, p in zip(near[:2], (u - pu, v - pv), near[2:])]
+                near[:2] = [np.where(closer, n, o) for o, n in zip(near[:2], (u - pu, v - pv))]
             f2 = np.where(closer, f1, np.minimum(f2, d))
             cell = np.where(closer, _hash(cu, cv, key + 2), cell)
             f1 = np.minimum(f1, d)
-    return f1, f2, cell
+    return (f1, f2, cell, near) if offsets else (f1, f2, cell)
+
+
+def _rotate(u, v, angle):
+    """``(u, v)`` rotated by ``-angle`` radians (the frame turned by ``angle``)."""
+    c, s = np.float32(np.cos(angle)), np.float32(np.sin(angle))
+    return u * c + v * s, v * c - u * s
+
+
+def _fine(f, px):
+    """Weight of detail of ``f`` cycles per unit: 1 when well sampled, 0 near Nyquist."""
+    return float(np.clip(2.0 - 4.0 * f * px, 0.0, 1.0))
 
 
 # --------------------------------------------------------------------------- the families
-# Each takes (u, v, key, px) with u, v the rotated coordinates in units of `scale`, `key` the
-# seed and `px` the size of one pixel in those units (for anti-aliasing); returns [H, W] in
-# [0, 1].
+# Each takes (u, v, key, px): u, v the rotated coordinates in units of `scale`, `key` the seed,
+# `px` the size of one pixel in those units (for anti-aliasing); returns [H, W] in [0, 1].
 
 
 def stripes(u, v, key, px):
@@ -217,11 +238,96 @@ def ripples(u, v, key, px):
     return 0.5 + out / 6.0
 
 
+def stones(u, v, key, px):
+    """Gravel, pebbles: irregular stones with rounded rims, lit from one side, each its own
+    shade, grainy, with dark irregular gaps between them."""
+    warp = 0.6 * (fbm(u * 0.4, v * 0.4, key + 11, 2) - 0.5)
+    f1, f2, cell, (au, av, bu, bv) = _worley(u + warp, v - warp, key, offsets=True)
+    depth = 0.5 * (f2 - f1) - 0.02 - 0.14 * value_noise(u * 1.3, v * 1.3, key + 12) ** 2
+    rim = 1.0 - np.clip(depth / 0.45, 0.0, 1.0)
+    slope = 0.5 * rim / np.sqrt(np.maximum(1.0 - rim * rim, 0.02))
+    inv1, inv2 = slope / (f1 + 1e-6), slope / (f2 + 1e-6)
+    nu, nv = au * inv1 - bu * inv2, av * inv1 - bv * inv2  # the surface normal is (nu, nv, 1)
+    light = np.clip((0.7 - 0.45 * nu - 0.55 * nv) / np.sqrt(1.0 + nu * nu + nv * nv), 0.0, 1.0)
+    grain = _fine(4.0, px) * (value_noise(u * 4.0, v * 4.0, key + 13) - 0.5)
+    stone = (0.55 + 0.3 * cell + 0.3 * grain) * (0.25 + 0.85 * light)
+    return 0.05 + _aa_step(0.0, depth, px) * (stone - 0.05)
+
+
+def blades(u, v, key, px):
+    """Grass: overlapping thin blades, pointed at the tip, of random length, shade and tilt."""
+    out = 0.05 + 0.2 * fbm(u * 0.3, v * 0.3, key + 3, 2)
+    for layer in range(6):  # one blade per 4 x 1 cell; a blade reaches < half a cell, so
+        k = key + 97 * layer  # the two nearest cells along and across hold all that cover it
+        a, b = _rotate(u + 0.37 * layer, v + 0.5 * layer, 1.2 * (_hash(layer, 1, k) - 0.5))
+        ia, ib = np.floor(a / 4.0 - 0.5), np.floor(b - 0.5)
+        for ca, cb in ((ia, ib), (ia + 1, ib), (ia, ib + 1), (ia + 1, ib + 1)):
+            h = _hash(ca, cb, k, 4) + _hash(ca, cb, k + 1, 2)
+            along, across = a - 4.0 * (ca + h[0]), b - cb - h[1]
+            tilt = 0.2 * (h[2] - 0.5)  # small: sheared rather than rotated
+            along, across = along + tilt * across, across - tilt * along
+            t = along / (1.0 + 0.9 * h[3])
+            across = across - 0.05 * (h[4] - 0.5) * along * along
+            width = 0.12 * np.maximum(1.0 - t, 0.0) * np.sqrt(np.maximum(1.0 + t, 0.0))
+            cover = 1.0 - _aa_step(width, np.abs(across), px)
+            rib = 1.0 - 0.35 * np.minimum(across * across / (width * width + 1e-6), 1.0)
+            out = out + cover * ((0.35 + 0.65 * h[5]) * (0.4 + 0.12 * layer) * rib - out)
+    return out
+
+
+def fibres(u, v, key, px):
+    """Hair, fabric, paper or wood grain: long thin tapering fibres, light and dark, over
+    streaks; mostly parallel, crossing at a few angles for some seeds (paper, felt)."""
+    spread = np.pi * _hash(5, 5, key) ** 3
+    out = 0.5 + 0.2 * (value_noise(u * 0.1, v * 1.5, key + 1) - 0.5)
+    for k in range(4):
+        s, t = _rotate(u, v, spread * (_hash(k, 7, key) - 0.5))
+        t = t + 0.8 * (value_noise(s * 0.08, t * 0.0 + k, key + 2) - 0.5)
+        lane = np.floor(t)
+        length = 3.0 + 9.0 * _hash(lane, k, key + 1)
+        along = (s + 50.0 * _hash(lane, k, key)) / length
+        piece = np.floor(along)
+        taper = np.clip(np.minimum(along - piece, piece + 1.0 - along) * length, 0.0, 1.0)
+        width = (0.05 + 0.12 * _hash(lane, k, key + 2)) * taper
+        line = 1.0 - _aa_step(width, np.abs(t - lane - 0.5), px)
+        tone = (_hash(piece, lane, key + k) - 0.45) * (_hash(piece, lane, key + 9) < 0.8)
+        out = out + 0.8 * tone * line
+    return np.clip(out, 0.0, 1.0)
+
+
+def halftone(u, v, key, px):
+    """Print: ink dots on two rotated screens (as in colour print) whose size follows a smooth
+    picture; dots grow, touch and become holes in the shadows."""
+    out = np.ones_like(u)
+    for k, angle in enumerate((0.0, 0.785 + 0.4 * (_hash(2, 2, key) - 0.5))):
+        a, b = _rotate(u, v, angle)
+        tone = np.clip(1.4 * fbm(u * 0.12, v * 0.12, key + 5 * k, 3) - 0.2, 0.08, 0.92)
+        tone = tone + 0.06 * _fine(3.0, px) * (value_noise(u * 3, v * 3, key + 9) - 0.5)
+        ca, cb = np.cos(2 * np.pi * a), np.cos(2 * np.pi * b)
+        slope = np.pi / 2 * np.sqrt(np.maximum(2.0 - ca * ca - cb * cb, 0.0))  # of the spot
+        ink = np.clip((0.25 * (ca + cb) + tone - 0.5) / (slope * px + 1e-3) + 0.5, 0.0, 1.0)
+        out = out * (1.0 - (0.85 - 0.35 * k) * ink)
+    return out
+
+
+def speckle(u, v, key, px):
+    """Film grain, stucco, sand: noise with a 1/f amplitude spectrum from the scale down to
+    single pixels (the fall-off varies with the seed)."""
+    beta, total, norm, f, k = 0.7 + 0.6 * _hash(6, 6, key), np.zeros_like(u), 0.0, 2.0, 0
+    while k == 0 or f * px <= 0.8:
+        a, b = _rotate(u * f, v * f, 2.39996 * k)
+        total += (value_noise(a, b, key + 37 * k) - 0.5) / f ** beta
+        norm += 1.0 / f ** (2 * beta)
+        f, k = 2.0 * f, k + 1
+    return 0.5 + 0.9 * total / np.sqrt(norm)
+
+
 #: Every texture family, by name.
 FAMILIES: dict[str, Callable] = {
     "stripes": stripes, "checker": checker, "dots": dots, "noise": noise, "cells": cells,
     "weave": weave, "bricks": bricks, "wood": wood, "tiles": tiles, "cracks": cracks,
-    "scratches": scratches, "ripples": ripples,
+    "scratches": scratches, "ripples": ripples, "stones": stones, "blades": blades,
+    "fibres": fibres, "halftone": halftone, "speckle": speckle,
 }
 
 
