@@ -5,9 +5,10 @@ For evaluation only (lessons 05 and 07, the tests): nothing here is ever trainin
 
 1. **A photograph** of :data:`PHOTOS` ``[split]`` (scikit-image's bundled images), cropped
    at a random place and zoom (:func:`photo_crop`), resized to ``size × size``.
-2. **Flattened** (:func:`flatten`): segmented with Felzenszwalb's graph method (tens of
-   regions at 128², 40 to 300 at 512²); each region filled with its mean colour or its
-   least-squares linear colour ramp, then a Gaussian blur of ``sigma`` in ``[0, 1.5]`` px
+2. **Flattened** (:func:`gandetexture.structures.flatten`): segmented with Felzenszwalb's
+   graph method (tens of regions at 128², 40 to 300 at 512²); each region filled with its
+   mean colour or its least-squares linear colour ramp, then a Gaussian blur of ``sigma`` in
+   ``[0, 1.5]`` px
    (per image: hard and soft edges). That is the ``structure``: piecewise smooth, with the
    layout and colours of a photograph (muted, often brown or grey).
 3. **A texture** at a controlled scale of 2 to 24 px: half the pairs a real texture of
@@ -47,6 +48,7 @@ import numpy as np
 from gandetexture import exemplars
 from gandetexture import textures as _textures
 from gandetexture.datasets import BLENDS, centre_texture, compose
+from gandetexture.structures import flatten
 
 #: Photographs the structures are made from, per split (disjoint). ``"test"``: the classic
 #: photographs — people, a cat, a coffee cup, a rocket at dusk (colour, many of them muted
@@ -90,8 +92,6 @@ SCALE_RANGE, AMPLITUDE = (2.0, 24.0), (0.15, 0.5)
 #: other than those of :data:`gandetexture.datasets.SPLITS`).
 SPLIT_KEYS = {"val": 21, "test": 22}
 
-#: Range of the edge blur ``sigma`` (px), drawn per image.
-EDGE_SIGMA = (0.0, 1.5)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -150,68 +150,6 @@ def scale_bin(scale: float) -> int:
 
 
 # --------------------------------------------------------------------------- structures
-
-
-def flatten(image: np.ndarray, rng: np.random.Generator,
-            edge_sigma: float | None = None) -> tuple[np.ndarray, np.ndarray, dict]:
-    """Flatten a photograph into regions of constant or linearly varying colour.
-
-    Parameters
-    ----------
-    image : np.ndarray
-        ``float32 [S, S, 3] in [0, 1]``.
-    rng : np.random.Generator
-        Draws the segmentation's coarseness, the share of ramp-filled regions, which regions
-        get a ramp, and the edge blur.
-    edge_sigma : float, optional
-        Gaussian blur of the result in px (0: hard edges); default drawn in
-        :data:`EDGE_SIGMA`.
-
-    Returns
-    -------
-    flat : np.ndarray
-        ``float32 [S, S, 3] in [0, 1]``.
-    labels : np.ndarray
-        ``int [S, S]``, the region of each pixel (``0 .. regions - 1``).
-    info : dict
-        ``regions`` (count), ``ramps`` (how many of them are ramps), ``edge_sigma``.
-    """
-    from skimage.filters import gaussian
-    from skimage.segmentation import felzenszwalb
-
-    size = image.shape[0]
-    coarseness = float(np.exp(rng.uniform(np.log(40.0), np.log(200.0))))
-    labels = felzenszwalb(image, scale=coarseness, sigma=0.8, min_size=max(8, size // 3))
-    flat_labels = labels.ravel()
-    n = int(flat_labels.max()) + 1
-    ramp = rng.random(n) < rng.uniform(0.0, 1.0)
-    sigma = float(rng.uniform(*EDGE_SIGMA)) if edge_sigma is None else float(edge_sigma)
-
-    def total(values):  # per-region sums, [n]
-        return np.bincount(flat_labels, values.ravel(), n)
-
-    y, x = (np.mgrid[0:size, 0:size].astype(np.float64) + 0.5) / size
-    count = np.bincount(flat_labels, minlength=n).astype(np.float64)
-    mean_y, mean_x = total(y) / count, total(x) / count
-    dy, dx = y.ravel() - mean_y[flat_labels], x.ravel() - mean_x[flat_labels]
-    # centred second moments, with a ridge of one pixel² so thin regions stay well-posed
-    ridge = count / size ** 2
-    cyy, cxx, cxy = total(dy * dy) + ridge, total(dx * dx) + ridge, total(dx * dy)
-    det = cyy * cxx - cxy ** 2
-    flat = np.empty((size * size, 3), np.float64)
-    for c in range(3):
-        v = image[..., c].astype(np.float64).ravel()
-        mean_v = total(v) / count
-        vy, vx = total(dy * v), total(dx * v)
-        gy = np.where(ramp, (cxx * vy - cxy * vx) / det, 0.0)
-        gx = np.where(ramp, (cyy * vx - cxy * vy) / det, 0.0)
-        flat[:, c] = mean_v[flat_labels] + gy[flat_labels] * dy + gx[flat_labels] * dx
-    flat = np.clip(flat.reshape(size, size, 3), 0.0, 1.0)
-    if sigma > 0.0:
-        flat = gaussian(flat, sigma=sigma, mode="nearest", channel_axis=-1,
-                        preserve_range=True)
-    info = {"regions": n, "ramps": int(ramp.sum()), "edge_sigma": sigma}
-    return flat.astype(np.float32), labels, info
 
 
 def photo_crop(name: str, size: int, rng: np.random.Generator) -> np.ndarray:

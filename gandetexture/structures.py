@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
+#: Range of the edge blur ``sigma`` (px) of :func:`flatten`, drawn per image.
+EDGE_SIGMA = (0.0, 1.5)
+
 #: The shape kinds drawn by :func:`structure`.
 SHAPES = ("ellipse", "rectangle", "polygon", "halfplane")
 
@@ -159,16 +162,99 @@ def _shade(x: np.ndarray, y: np.ndarray, size: int, rng: np.random.Generator,
     return color * (1.0 + strength * t)[..., None]
 
 
-#: What :func:`make_structures` can draw: shapes on a gradient, or dead leaves.
-KINDS = ("shapes", "natural", "mixed")
+def flatten(image: np.ndarray, rng: np.random.Generator,
+            edge_sigma: float | None = None) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Flatten a photograph into regions of constant or linearly varying colour.
+
+    Parameters
+    ----------
+    image : np.ndarray
+        ``float32 [S, S, 3] in [0, 1]``.
+    rng : np.random.Generator
+        Draws the segmentation's coarseness, the share of ramp-filled regions, which regions
+        get a ramp, and the edge blur.
+    edge_sigma : float, optional
+        Gaussian blur of the result in px (0: hard edges); default drawn in
+        :data:`EDGE_SIGMA`.
+
+    Returns
+    -------
+    flat : np.ndarray
+        ``float32 [S, S, 3] in [0, 1]``.
+    labels : np.ndarray
+        ``int [S, S]``, the region of each pixel (``0 .. regions - 1``).
+    info : dict
+        ``regions`` (count), ``ramps`` (how many of them are ramps), ``edge_sigma``.
+    """
+    from skimage.filters import gaussian
+    from skimage.segmentation import felzenszwalb
+
+    size = image.shape[0]
+    coarseness = float(np.exp(rng.uniform(np.log(40.0), np.log(200.0))))
+    labels = felzenszwalb(image, scale=coarseness, sigma=0.8, min_size=max(8, size // 3))
+    flat_labels = labels.ravel()
+    n = int(flat_labels.max()) + 1
+    ramp = rng.random(n) < rng.uniform(0.0, 1.0)
+    sigma = float(rng.uniform(*EDGE_SIGMA)) if edge_sigma is None else float(edge_sigma)
+
+    def total(values):  # per-region sums, [n]
+        return np.bincount(flat_labels, values.ravel(), n)
+
+    y, x = (np.mgrid[0:size, 0:size].astype(np.float64) + 0.5) / size
+    count = np.bincount(flat_labels, minlength=n).astype(np.float64)
+    mean_y, mean_x = total(y) / count, total(x) / count
+    dy, dx = y.ravel() - mean_y[flat_labels], x.ravel() - mean_x[flat_labels]
+    # centred second moments, with a ridge of one pixel² so thin regions stay well-posed
+    ridge = count / size ** 2
+    cyy, cxx, cxy = total(dy * dy) + ridge, total(dx * dx) + ridge, total(dx * dy)
+    det = cyy * cxx - cxy ** 2
+    flat = np.empty((size * size, 3), np.float64)
+    for c in range(3):
+        v = image[..., c].astype(np.float64).ravel()
+        mean_v = total(v) / count
+        vy, vx = total(dy * v), total(dx * v)
+        gy = np.where(ramp, (cxx * vy - cxy * vx) / det, 0.0)
+        gx = np.where(ramp, (cyy * vx - cxy * vy) / det, 0.0)
+        flat[:, c] = mean_v[flat_labels] + gy[flat_labels] * dy + gx[flat_labels] * dx
+    flat = np.clip(flat.reshape(size, size, 3), 0.0, 1.0)
+    if sigma > 0.0:
+        flat = gaussian(flat, sigma=sigma, mode="nearest", channel_axis=-1,
+                        preserve_range=True)
+    info = {"regions": n, "ramps": int(ramp.sum()), "edge_sigma": sigma}
+    return flat.astype(np.float32), labels, info
+
+
+def flattened(size: int, seed: int) -> np.ndarray:
+    """A procedural picture flattened like a photograph (:func:`flatten`).
+
+    The source is a :func:`natural` dead-leaves picture under smooth, irregular light and
+    colour variations (fractal noise at a third of the image), so the regions :func:`flatten`
+    finds have the irregular outlines and ramps of a flattened photograph, while nothing comes
+    from a photograph. Returns ``float32 [size, size, 3] in [0, 1]``.
+    """
+    from gandetexture.textures import fbm
+
+    rng = np.random.default_rng([int(seed), 611953])
+    y, x = np.mgrid[0:size, 0:size].astype(np.float32) / (size / 3.0)
+    keys = rng.integers(0, 2**31, 2)
+    light = 0.7 + 0.6 * fbm(x, y, int(keys[0]))
+    tint = (fbm(y, x, int(keys[1])) - 0.5)[..., None] * rng.normal(0.0, 0.3, 3)
+    source = np.clip(natural(size, seed) * light[..., None] + tint, 0.0, 1.0)
+    return flatten(source.astype(np.float32), rng)[0]
+
+
+#: What :func:`make_structures` can draw: shapes on a gradient, dead leaves, flattened
+#: pictures, or shapes and dead leaves alternately.
+KINDS = ("shapes", "natural", "flattened", "mixed")
 
 
 def make_structures(n: int, size: int, seed: int, kind: str = "shapes",
                     **options) -> np.ndarray:
     """``n`` structure images, image ``i`` drawn with seed ``hash(seed, i)``.
 
-    ``kind``: ``"shapes"`` (:func:`structure`), ``"natural"`` (:func:`natural`) or
-    ``"mixed"`` (even images shapes, odd ones natural). ``options`` go to the drawing function.
+    ``kind``: ``"shapes"`` (:func:`structure`), ``"natural"`` (:func:`natural`),
+    ``"flattened"`` (:func:`flattened`) or ``"mixed"`` (even images shapes, odd ones
+    natural). ``options`` go to the drawing function.
 
     Returns
     -------
@@ -178,7 +264,8 @@ def make_structures(n: int, size: int, seed: int, kind: str = "shapes",
     if kind not in KINDS:
         raise ValueError(f"unknown structure kind {kind!r}; choose one of {', '.join(KINDS)}")
     seeds = np.random.default_rng([int(seed), 15485863]).integers(0, 2**31, n)
-    draw = [natural if kind == "natural" or (kind == "mixed" and i % 2) else structure
+    draw = [flattened if kind == "flattened" else
+            natural if kind == "natural" or (kind == "mixed" and i % 2) else structure
             for i in range(n)]
     return np.stack([f(size, int(s), **options) for f, s in zip(draw, seeds)]) if n else \
         np.zeros((0, size, size, 3), np.float32)
