@@ -34,8 +34,51 @@ def test_filters_keep_shape_and_improve_noisy_images(name):
 
 
 def test_unknown_filter_is_a_clear_error():
-    with pytest.raises(ValueError, match="unknown filter 'median'"):
-        baselines.apply("median", np.zeros((1, 8, 8, 3)))
+    with pytest.raises(ValueError, match="unknown filter 'wiener'"):
+        baselines.apply("wiener", np.zeros((1, 8, 8, 3)))
+
+
+def test_filter_registry_names_the_classics_with_small_grids():
+    assert set(baselines.FILTERS) == {"tv", "gaussian", "bilateral", "median", "l0", "rtv",
+                                      "rolling", "bilateral_texture", "pyramid"}
+    for name, (fn, grid) in baselines.FILTERS.items():
+        assert callable(fn) and 1 <= len(grid) <= 12, name
+        assert len({tuple(sorted(p.items())) for p in grid}) == len(grid), name
+
+
+@pytest.mark.parametrize("name", ["median", "bilateral_texture"])
+def test_opencv_wrappers_shape_range_and_determinism(name):
+    images = np.random.default_rng(3).random((2, 20, 28, 3), dtype=np.float32)
+    out = baselines.apply(name, images)
+    assert out.shape == images.shape and out.dtype == np.float32
+    assert 0.0 <= out.min() and out.max() <= 1.0
+    assert out.tobytes() == baselines.apply(name, images).tobytes()
+    assert baselines.apply(name, images[0]).shape == images[0].shape
+    assert baselines.apply(name, images[..., :1]).shape == (2, 20, 28, 1)
+
+
+def test_median_removes_specks_and_keeps_edges():
+    image = np.full((16, 16, 3), 0.2, np.float32)
+    image[:, 8:] = 0.8
+    specked = image.copy()
+    specked[4, 3] = specked[10, 12] = 1.0
+    np.testing.assert_allclose(baselines.median(specked, size=3), image, atol=1 / 255)
+
+
+def test_timing_is_milliseconds_per_image():
+    images = np.random.default_rng(4).random((3, 16, 16, 3), dtype=np.float32)
+    ms = baselines.timing("gaussian", images, {"sigma": 1.0}, repeats=2)
+    assert 0.0 < ms < 1000.0
+    with pytest.raises(ValueError, match="unknown filter"):
+        baselines.timing("wiener", images)
+
+
+def test_tune_without_names_tunes_every_filter():
+    textured, structure = noisy_pairs(n=2, size=16)
+    tuned = baselines.tune(textured, structure)
+    assert list(tuned) == list(baselines.FILTERS)
+    for name, row in tuned.items():
+        assert row["params"] in baselines.FILTERS[name][1]
 
 
 def test_psnr_ssim_match_definitions():
