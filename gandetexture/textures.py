@@ -12,12 +12,7 @@ all of them:
 
 Randomness (phases, cell positions, per-brick shades) comes from an integer hash of the
 lattice coordinates keyed by ``seed``: no hidden global state, and the same arguments give
-byte-identical images.
-
->>> from gandetexture import textures
->>> image = textures.render("bricks", 64, seed=0, scale=8)
->>> image.shape, image.dtype
-((64, 64, 3), dtype('float32'))
+byte-identical images. :data:`DRAWN` are the families drawn at random by default.
 """
 
 from __future__ import annotations
@@ -329,6 +324,10 @@ FAMILIES: dict[str, Callable] = {
     "scratches": scratches, "ripples": ripples, "stones": stones, "blades": blades,
     "fibres": fibres, "halftone": halftone, "speckle": speckle,
 }
+#: What :func:`random_params` draws from by default (the remover's training world): the first
+#: twelve. With the five photo-like ones the remover scored no better on the photograph
+#: benchmark's validation split (26.06 against 26.12 dB after 2000 cpu steps).
+DRAWN = tuple(FAMILIES)[:12]
 
 
 # --------------------------------------------------------------------------- public API
@@ -409,13 +408,13 @@ def random_params(seed: int, families: Sequence[str] | None = None,
     seed : int
         Same seed, same draw.
     families : sequence of str, optional
-        Families to choose from (default: all of :data:`FAMILIES`).
+        Families to choose from (default: :data:`DRAWN`).
     scale_range : (float, float)
         Scale is drawn log-uniformly in this range (pixels).
     colored : bool
         Draw a random tint (else grey).
     """
-    names = list(families or FAMILIES)
+    names = list(families or DRAWN)
     for name in names:
         if name not in FAMILIES:
             raise ValueError(f"unknown texture family {name!r}; choose from {', '.join(FAMILIES)}")

@@ -4,7 +4,7 @@
 # **In this lesson you will**
 # - tell *texture* from *structure* with three measurements: gradient magnitude, local
 #   variance and the Fourier spectrum;
-# - meet the twelve procedural texture families of `gandetexture.textures` and their knobs
+# - meet the seventeen procedural texture families of `gandetexture.textures` and their knobs
 #   (scale, orientation, contrast, colour);
 # - compose training pairs `textured = compose(structure, texture)` with three blend modes;
 # - split pairs into train / validation / test sets that never share a pair, and feed them
@@ -132,10 +132,12 @@ for name, measure in measures.items():
 # away *without* removing the structure's own edges — which is why a simple blur is not
 # enough (lesson 05 measures that).
 #
-# ## Twelve texture families
+# ## Seventeen texture families
 #
 # `gandetexture.textures` draws each family as a function of rotated, scaled pixel
-# coordinates, vectorised with NumPy. Randomness (phases, cell positions, per-brick shades)
+# coordinates, vectorised with NumPy. The last five (stones, blades, fibres, halftone,
+# speckle) imitate photographed textures (gravel, grass, hair, print, grain); random draws
+# use the first twelve unless asked (`textures.DRAWN`). Randomness (phases, cell positions, per-brick shades)
 # comes from an integer hash keyed by the seed, so the same arguments always give the same
 # image.
 

@@ -79,7 +79,10 @@ def test_random_texture_reproducible_from_its_params():
     assert params["name"] in textures.FAMILIES
     assert np.array_equal(image, textures.render(size=40, **params))
     names = {textures.random_texture(8, seed=s)[1]["name"] for s in range(60)}
-    assert len(names) == len(textures.FAMILIES)  # every family gets drawn
+    assert names == set(textures.DRAWN)  # every default family gets drawn, and only those
+    every = {textures.random_texture(8, seed=s, families=list(textures.FAMILIES))[1]["name"]
+             for s in range(120)}
+    assert every == set(textures.FAMILIES)
 
 
 def test_structure_images():
