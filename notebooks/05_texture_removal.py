@@ -304,16 +304,18 @@ plots.plot_history(history, keys=["g_l1"], smooth=max(1, len(history["step"]) //
 # split's `"best_filter"`.
 
 # %%
-def score_table(table: dict) -> None:
+def score_table(table: dict) -> str:
+    """Print every method's scores and the network's margin over the best filter; return it."""
     for name in ["model", *tuned, "input"]:
         print(f"{name:10s} PSNR {table[name]['psnr']:6.2f} dB   SSIM {table[name]['ssim']:.3f}")
+    best = table["best_filter"]
+    print(f"model - best filter ({best}): "
+          f"{table['model']['psnr'] - table[best]['psnr']:+.2f} dB PSNR, "
+          f"{table['model']['ssim'] - table[best]['ssim']:+.3f} SSIM")
+    return best
 
 
-score_table(scores["test"])
-best = scores["test"]["best_filter"]
-print(f"model - best filter ({best}): "
-      f"{scores['test']['model']['psnr'] - scores['test'][best]['psnr']:+.2f} dB PSNR, "
-      f"{scores['test']['model']['ssim'] - scores['test'][best]['ssim']:+.3f} SSIM")
+best = score_table(scores["test"])
 
 # %% [markdown]
 # That table is the lesson's main measurement; its last line is the margin over the best
@@ -338,11 +340,7 @@ plots.show_images(np.concatenate([test_t[:n_show], filtered, pred, test_s[:n_sho
 # pair contained them. Same scoring, same tuned filters.
 
 # %%
-score_table(scores["real"])
-best_real = scores["real"]["best_filter"]
-print(f"model - best filter ({best_real}): "
-      f"{scores['real']['model']['psnr'] - scores['real'][best_real]['psnr']:+.2f} dB PSNR, "
-      f"{scores['real']['model']['ssim'] - scores['real'][best_real]['ssim']:+.3f} SSIM")
+best_real = score_table(scores["real"])
 
 # %%
 real_t, real_s = data["real"]
