@@ -45,7 +45,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from gandetexture import exemplars
+from gandetexture import exemplars, io
 from gandetexture import textures as _textures
 from gandetexture.datasets import BLENDS, centre_texture, compose
 from gandetexture.structures import flatten
@@ -105,23 +105,6 @@ def _source(name: str) -> np.ndarray:
     return image
 
 
-def _resize(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """Resize ``float32 [h, w]`` or ``[h, w, C]`` to ``shape = (H, W)`` with Pillow: area
-    averaging when shrinking, bicubic when enlarging (values may overshoot slightly)."""
-    from PIL import Image
-
-    image = np.asarray(image, np.float32)
-    if image.shape[:2] == tuple(shape):
-        return image.copy()
-    shrink = shape[0] <= image.shape[0] and shape[1] <= image.shape[1]
-    method = Image.Resampling.BOX if shrink else Image.Resampling.BICUBIC
-    planes = image[..., None] if image.ndim == 2 else image
-    out = [np.asarray(Image.fromarray(np.ascontiguousarray(planes[..., c]), "F")
-                      .resize((int(shape[1]), int(shape[0])), method), np.float32)
-           for c in range(planes.shape[-1])]
-    return out[0] if image.ndim == 2 else np.stack(out, axis=-1)
-
-
 def feature_size(image: np.ndarray) -> float:
     """The feature size of a texture: the period at the median of its power spectrum.
 
@@ -168,7 +151,7 @@ def photo_crop(name: str, size: int, rng: np.random.Generator) -> np.ndarray:
     side = int(round(shorter * np.exp(rng.uniform(np.log(0.35), 0.0))))
     crop = exemplars.random_crops(image, side, 1, rng, name)[0]
     crop = crop[:, ::-1] if rng.random() < 0.5 else crop
-    return np.clip(_resize(crop, (size, size)), 0.0, 1.0)
+    return np.clip(io.resize(crop, (size, size)), 0.0, 1.0)
 
 
 def photo_structure(name: str, size: int, rng: np.random.Generator
@@ -246,7 +229,7 @@ def real_texture(name: str, size: int, scale: float, rng: np.random.Generator) -
     if side <= min(image.shape):
         image = exemplars.random_crops(image[..., None], side, 1, rng, name)[0, ..., 0]
     shape = tuple(max(4, int(round(d * zoom))) for d in image.shape)
-    texture = _resize(image, shape)
+    texture = io.resize(image, shape)
     if min(texture.shape) < size:
         texture = _quilt(texture, size, rng)
     texture = exemplars.random_crops(texture[..., None], size, 1, rng, name)[0]

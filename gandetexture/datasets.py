@@ -35,7 +35,7 @@ from collections.abc import Sequence
 import numpy as np
 import tensorflow as tf
 
-from gandetexture import exemplars
+from gandetexture import exemplars, io
 from gandetexture import structures as _structures
 from gandetexture import textures as _textures
 from gandetexture.config import stateless_key
@@ -401,7 +401,6 @@ def real_texture_pairs(n: int, size: int, seed: int,
     textured, structure : np.ndarray
         Each ``float32 [n, size, size, 3] in [0, 1]``; pair ``i`` uses ``names[i % len]``.
     """
-    from PIL import Image
 
     textured = np.empty((n, size, size, 3), np.float32)
     structure = np.empty((n, size, size, 3), np.float32)
@@ -412,9 +411,7 @@ def real_texture_pairs(n: int, size: int, seed: int,
         image = images[names[i % len(names)]]
         side = min(int(round(size * rng.uniform(2.0, 4.0))), *image.shape[:2])
         crop = exemplars.random_crops(image, side, 1, rng)[0].mean(axis=-1)
-        if side != size:  # area-averaging shrink (Pillow, 32-bit float mode)
-            crop = np.asarray(Image.fromarray(np.ascontiguousarray(crop, np.float32), "F")
-                              .resize((size, size), Image.Resampling.BOX), np.float32)
+        crop = io.resize(crop, (size, size))  # area-averaging shrink
         crop = np.clip(0.5 + (crop - crop.mean()) / (4.0 * crop.std() + 1e-6), 0.0, 1.0)
         mode = BLENDS[int(rng.integers(len(BLENDS)))]
         a = float(rng.uniform(0.15, 0.5))

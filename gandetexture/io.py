@@ -15,6 +15,9 @@ Every bad file — missing, a directory, empty, truncated, not an image, random 
 decompression bomb — raises :class:`ImageLoadError` (a ``ValueError``), whose message starts
 with the file's path and says what is wrong. :func:`load_folder` loads what it can and lists
 the files it skipped, with the reason, instead of stopping at the first bad one.
+
+Writing and converting: :func:`to_uint8` (the one float → 8-bit conversion), :func:`save_png`,
+:func:`png_bytes`, and :func:`resize` (float images, Pillow, area averaging when shrinking).
 """
 
 from __future__ import annotations
@@ -323,3 +326,20 @@ def png_bytes(image, value_range: tuple[float, float] = (0.0, 1.0)) -> bytes:
     buffer = io.BytesIO()
     _pil_image(image, value_range).save(buffer, format="png")
     return buffer.getvalue()
+
+
+def resize(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Resize ``float32 [h, w]`` or ``[h, w, C]`` to ``shape = (H, W)`` with Pillow: area
+    averaging when shrinking, bicubic when enlarging (values may overshoot slightly)."""
+    from PIL import Image
+
+    image = np.asarray(image, np.float32)
+    if image.shape[:2] == tuple(shape):
+        return image.copy()
+    shrink = shape[0] <= image.shape[0] and shape[1] <= image.shape[1]
+    method = Image.Resampling.BOX if shrink else Image.Resampling.BICUBIC
+    planes = image[..., None] if image.ndim == 2 else image
+    out = [np.asarray(Image.fromarray(np.ascontiguousarray(planes[..., c]), "F")
+                      .resize((int(shape[1]), int(shape[0])), method), np.float32)
+           for c in range(planes.shape[-1])]
+    return out[0] if image.ndim == 2 else np.stack(out, axis=-1)
