@@ -29,10 +29,12 @@ def train_remover(args: argparse.Namespace) -> int:
     result = removal.train_remover(args.profile, args.out, steps=args.steps,
                                    resume=args.resume, seed=args.seed,
                                    progress=not args.quiet, budget_s=args.budget_s).metrics
-    for split in ("test", "real"):
+    names = {"test": "test (procedural)", "real": "real textures",
+             "benchmark": "photograph benchmark 128²"}
+    for split, label in names.items():
         table = result[split]
         best = table["best_filter"]
-        print(f"{'test (procedural)' if split == 'test' else 'real textures'}: model PSNR "
+        print(f"{label}: model PSNR "
               f"{table['model']['psnr']:.2f} dB, SSIM {table['model']['ssim']:.3f}; best filter "
               f"({best}) PSNR {table[best]['psnr']:.2f} dB, SSIM {table[best]['ssim']:.3f}")
     print(f"{result['steps_done']} steps, {result['images_per_s']:.0f} images/s, "

@@ -285,3 +285,14 @@ def image_scores(prediction, target) -> dict[str, float]:
     """Mean PSNR (dB) and mean SSIM over a batch: ``{"psnr": float, "ssim": float}``."""
     return {"psnr": float(np.mean(psnr(prediction, target))),
             "ssim": float(np.mean(ssim(prediction, target)))}
+
+
+def colour_error(prediction, target) -> np.ndarray:
+    """Per image, the colour shift: mean over channels of ``|mean colour of prediction − mean
+    colour of target|`` (a tint, or a pull towards grey, shows here even when edges are right).
+
+    ``prediction, target``: ``float32 [N, H, W, C] in [0, 1]``. Returns ``float64 [N]``.
+    """
+    prediction, target = np.asarray(prediction, np.float64), np.asarray(target, np.float64)
+    return np.abs(prediction.mean(axis=(1, 2)) - target.mean(axis=(1, 2))).mean(axis=-1)
+

@@ -188,3 +188,19 @@ def test_train_remover_without_folder_takes_callbacks_previews_and_tuned_filters
     assert run.metrics["batch_size"] == smoke.remover_batch_size
     assert run.metrics["params"]["generator"] == networks.count_params(run.generator)
     assert run.metrics["test"]["best_filter"] in tuned
+    bench = run.metrics["benchmark"]
+    assert bench["best_filter"] in removal.BENCHMARK_FILTERS and bench["size"] == 128
+    assert set(bench["model"]) == {"psnr", "ssim", "colour_error"}
+
+
+def test_colour_error_sees_a_tint_but_not_texture():
+    from gandetexture import metrics
+
+    rng = np.random.default_rng(0)
+    truth = rng.uniform(0.2, 0.8, (2, 16, 16, 3)).astype(np.float32)
+    assert np.allclose(metrics.colour_error(truth, truth), 0.0)
+    # zero-mean texture leaves the mean colour; a tint of 0.03 in one channel is 0.01
+    texture = np.tile(np.array([[0.1, -0.1], [-0.1, 0.1]], np.float32), (8, 8))[None, ..., None]
+    assert np.allclose(metrics.colour_error(truth + texture, truth), 0.0, atol=1e-6)
+    tinted = truth + np.array([0.03, 0.0, 0.0], np.float32)
+    assert np.allclose(metrics.colour_error(tinted, truth), 0.01, atol=1e-6)
