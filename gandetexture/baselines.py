@@ -34,7 +34,9 @@ Each baseline takes the exemplar ``float32 [H, W, 3] in [0, 1]`` and returns ``c
 - ``"matched noise"``: right colours, no texture at all;
 - ``"phase-randomised"``: the exemplar's power spectrum (second-order statistics), no edges
   or shapes;
-- ``"tiled crop"``: real texture, but periodic with visible seams.
+- ``"tiled crop"``: real texture, but periodic with visible seams;
+- ``"image quilting"`` (Efros & Freeman 2001, :mod:`gandetexture.quilting`): real texture
+  stitched along minimum-error cuts, no periodicity and few visible seams, but no new shapes.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from gandetexture import exemplars, io, metrics, smoothing
+from gandetexture import exemplars, io, metrics, quilting, smoothing
 from gandetexture.smoothing import as_batch as _batch
 
 # --------------------------------------------------------------------------- texture removal
@@ -237,6 +239,22 @@ def tiled_crop(exemplar: np.ndarray, size: int, count: int, seed: int = 0,
     return np.tile(small, (1, tiles, tiles, 1))[:, :size, :size]
 
 
-#: Texture-generation baselines: name -> ``f(exemplar, size, count, seed)``.
+def quilted(exemplar: np.ndarray, size: int, count: int, seed: int = 0) -> np.ndarray:
+    """Baseline: image quilting (:func:`gandetexture.quilting.quilt`, default block and
+    overlap), ``count`` images of ``size²`` with seeds ``seed, ..., seed + count - 1``.
+
+    Real texture without repetition, joined along minimum-error cuts: the classical method a
+    texture GAN has to match. Sizes up to the block (96 px for a 512² exemplar) are one
+    random block, i.e. a random crop. Returns ``float32 [count, size, size, 3] in [-1, 1]``.
+    """
+    image = np.asarray(exemplar, np.float32)[..., :3]
+    images = np.empty((count, size, size, 3), np.float32)
+    for k in range(count):
+        images[k] = quilting.quilt(image, size, size, seed=seed + k)
+    return images * 2.0 - 1.0
+
+
+#: Texture-generation baselines: name -> ``f(exemplar, size, count, seed)``. Image quilting
+#: comes last, so the other rows of :func:`gandetexture.metrics.texture_report` keep their seeds.
 BASELINES = {"matched noise": matched_noise, "phase-randomised": phase_randomised,
-             "tiled crop": tiled_crop}
+             "tiled crop": tiled_crop, "image quilting": quilted}

@@ -116,7 +116,8 @@ def test_tiled_crop_repeats(brick):
 
 
 def test_texture_baselines_shape_range_and_seed(brick):
-    assert list(baselines.BASELINES) == ["matched noise", "phase-randomised", "tiled crop"]
+    assert list(baselines.BASELINES) == ["matched noise", "phase-randomised", "tiled crop",
+                                         "image quilting"]
     for make in baselines.BASELINES.values():
         images = make(brick, 32, 3, seed=5)
         assert images.shape == (3, 32, 32, 3) and images.dtype == np.float32
