@@ -153,8 +153,22 @@ def _remove_one(image: np.ndarray, generator: keras.Model, tile: int, overlap: i
     return (total / norm)[margin:margin + h, margin:margin + w]
 
 
+def _dihedral_mean(remove: Callable[[np.ndarray], np.ndarray], image: np.ndarray,
+                   views: int) -> np.ndarray:
+    """Mean of ``remove`` over the first ``views`` of the 8 flips and quarter turns of an
+    image ``[H, W, C]``, each output turned back (a *self-ensemble*)."""
+    total = np.zeros_like(image)
+    for k in range(views):
+        view = np.rot90(image, k % 4)
+        view = view[:, ::-1] if k >= 4 else view
+        out = remove(np.ascontiguousarray(view))
+        out = out[:, ::-1] if k >= 4 else out
+        total += np.rot90(out, -(k % 4))
+    return total / views
+
+
 def remove_texture(image, model: keras.Model | str | Path, tile: int = 256, overlap: int = 32,
-                   batch_size: int = 8) -> np.ndarray:
+                   batch_size: int = 8, ensemble: int = 1) -> np.ndarray:
     """Remove the texture of an image of any size, or of a batch of images.
 
     Parameters
@@ -171,6 +185,9 @@ def remove_texture(image, model: keras.Model | str | Path, tile: int = 256, over
         height and width.
     batch_size : int
         Tiles (or images) per forward pass.
+    ensemble : int
+        1 to 8: average the outputs for that many flips and quarter turns of the image
+        (``ensemble`` times the time; lesson 07 measures what 8 gain on photographs).
 
     Returns
     -------
@@ -191,13 +208,17 @@ def remove_texture(image, model: keras.Model | str | Path, tile: int = 256, over
         raise ValueError(f"remove_texture takes [H, W], [H, W, C] or [B, H, W, C] with C in "
                          f"1, 3, 4; got shape {shape}")
     multiple = networks.stride_multiple(generator)
+    if not 1 <= int(ensemble) <= 8:
+        raise ValueError(f"ensemble must be 1 to 8 views, got {ensemble}")
     if tile % multiple or overlap >= tile:
         raise ValueError(f"tile ({tile}) must be a multiple of {multiple} and larger than "
                          f"overlap ({overlap})")
     channels = array.shape[-1]
     rgb = np.repeat(array, 3, axis=-1) if channels == 1 else array[..., :3]
-    out = np.stack([_remove_one(np.clip(x, 0.0, 1.0), generator, tile, overlap, batch_size)
-                    for x in rgb])
+    def remove(x: np.ndarray) -> np.ndarray:
+        return _remove_one(x, generator, tile, overlap, batch_size)
+
+    out = np.stack([_dihedral_mean(remove, np.clip(x, 0.0, 1.0), int(ensemble)) for x in rgb])
     if channels == 1:
         out = out.mean(axis=-1, keepdims=True)
     elif channels == 4:
@@ -252,19 +273,29 @@ def benchmark_scores(generator: keras.Model, profile: config.Profile, seed: int 
     """Score a generator on the real-photograph benchmark at 128² (:mod:`gandetexture.benchmark`).
 
     ``n = min(48, 3 · profile.eval_count // 4)`` pairs of the ``"test"`` split; ``filters``
-    tuned on as many pairs of its ``"val"`` split.
+    tuned on as many pairs of its ``"val"`` split. Besides the plain model: ``"model ×8"``,
+    the self-ensemble of :func:`remove_texture` (8 flips and turns), and ``"model ×8 + tv"``,
+    that followed by TV denoising with its weight tuned on the same validation pairs.
 
     Returns
     -------
     dict
-        ``{"pairs": n, "size": 128, "tuned": {...}, "model" | "input" | filter: {"psnr",
-        "ssim", "colour_error"}, "best_filter": name, "margin_db": model − best filter}``.
+        ``{"pairs": n, "size": 128, "tuned": {...}, "model" | "model ×8" | "model ×8 + tv" |
+        "input" | filter: {"psnr", "ssim", "colour_error"}, "best_filter": name,
+        "margin_db": model − best filter}``.
     """
     n, size = min(48, 3 * profile.eval_count // 4), 128
     val_t, val_s, _ = benchmark.photo_pairs("val", n, size, seed)
     textured, structure, _ = benchmark.photo_pairs("test", n, size, seed)
     tuned = baselines.tune(val_t, val_s, filters)
-    outputs = {"model": predict(generator, textured), "input": textured,
+    ensemble = {split: remove_texture(images, generator, ensemble=8)
+                for split, images in (("val", val_t), ("test", textured))}
+    # the polish: TV denoising of the 8-view mean, its weight tuned on validation
+    polish = baselines.tune(ensemble["val"], val_s, ["tv"])["tv"]
+    tuned["model ×8 + tv"] = polish
+    outputs = {"model": predict(generator, textured), "model ×8": ensemble["test"],
+               "model ×8 + tv": baselines.apply("tv", ensemble["test"], **polish["params"]),
+               "input": textured,
                **{name: baselines.apply(name, textured, **tuned[name]["params"])
                   for name in filters}}
     table: dict[str, Any] = {"pairs": n, "size": size, "tuned": tuned}

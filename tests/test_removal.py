@@ -46,6 +46,23 @@ def test_tiles_blend_without_seams(plain_generator):
     assert np.abs(whole - tiled).max() < 0.1
 
 
+def test_self_ensemble_is_the_mean_of_the_turned_outputs(plain_generator):
+    image = np.random.default_rng(4).uniform(0, 1, (24, 40, 3)).astype(np.float32)
+    one = gdt.remove_texture(image, plain_generator)
+    np.testing.assert_array_equal(gdt.remove_texture(image, plain_generator, ensemble=1), one)
+    # two views: the image and its quarter turn, turned back
+    turned = gdt.remove_texture(np.rot90(image).copy(), plain_generator)
+    np.testing.assert_allclose(gdt.remove_texture(image, plain_generator, ensemble=2),
+                               (one + np.rot90(turned, -1)) / 2, atol=1e-5)
+    eight = gdt.remove_texture(image, plain_generator, ensemble=8)
+    assert eight.shape == image.shape
+    # the 8-view mean does not change when the input is flipped (up to float error)
+    flipped = gdt.remove_texture(image[:, ::-1].copy(), plain_generator, ensemble=8)
+    np.testing.assert_allclose(flipped[:, ::-1], eight, atol=1e-5)
+    with pytest.raises(ValueError, match="ensemble must be 1 to 8"):
+        gdt.remove_texture(image, plain_generator, ensemble=9)
+
+
 def test_batch_equals_single_images(plain_generator):
     batch = np.random.default_rng(2).uniform(0, 1, (2, 40, 24, 3)).astype(np.float32)
     out = gdt.remove_texture(batch, plain_generator)
