@@ -1,0 +1,365 @@
+"""A texture yardstick that can tell (issue 12, item 1).
+
+The random-filter Gram distance of :mod:`gandetexture.metrics` sees only a few dozen pixels
+and no sharpness: it scores wavy lines without mortar joints "as good as real" brick. The
+measures here look at what it misses, and judge on a **held-out** part of the exemplar
+(:func:`halves`: learn from the top half, judge against the bottom half):
+
+- :func:`two_sample_accuracy`: a classifier two-sample test (Lopez-Paz & Oquab 2017), a small
+  CNN trained from scratch to tell real crops from candidate crops, scored on regions it did
+  not train on (0.5 = cannot tell, 1.0 = always can);
+- :func:`pyramid_gram_distance`: the Gram distance on an image pyramid, so structure as large
+  as a brick counts;
+- :func:`novelty`: how far a candidate's patches are from their nearest source patch (0 =
+  copied, as quilting does; new real texture sets the level to expect);
+- :func:`grid_peak`: spectral energy on the lattice of a ``period``-pixel grid against its
+  surroundings (the up-sampling's checkerboard), ~1 without a grid.
+
+:func:`judge` makes one table of them for a set of candidates, :func:`format_judgement`
+prints it. Images are ``float32 in [0, 1]`` unless a docstring says ``[-1, 1]``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+
+from gandetexture import exemplars, metrics
+
+#: Row of :func:`judge` for the train half itself as candidate: what real texture scores.
+FLOOR = "real (train half)"
+#: Row of :func:`judge` holding only the held-out half's grid peak, for reference.
+REFERENCE = "held out"
+
+
+def halves(exemplar: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Top and bottom halves of an exemplar: the generator (or quilting) learns from the top
+    half ("train"), candidates are judged against the bottom half ("held out").
+
+    Parameters
+    ----------
+    exemplar : np.ndarray
+        ``[H, W, C]``, any dtype.
+
+    Returns
+    -------
+    tuple of np.ndarray
+        ``(train, held_out)``, each ``[H // 2, W, C]`` (the middle row of an odd ``H`` is
+        left out, so the halves never share a pixel).
+    """
+    exemplar = np.asarray(exemplar)
+    h = exemplar.shape[0] // 2
+    return exemplar[:h], exemplar[exemplar.shape[0] - h:]
+
+
+# ------------------------------------------------------------------ classifier two-sample test
+
+def _classifier(crop: int):
+    """The two-sample test's CNN: 4 × (3×3 conv, stride 2, LeakyReLU 0.2) with 16-32-64-64
+    filters, global average pooling, one logit. ``[B, crop, crop, 3] in [-1, 1] -> [B, 1]``."""
+    import keras
+    from keras import layers
+
+    inputs = keras.Input((crop, crop, 3))
+    x = inputs
+    for filters in (16, 32, 64, 64):
+        x = layers.Conv2D(filters, 3, strides=2, padding="same")(x)
+        x = layers.LeakyReLU(0.2)(x)
+    x = layers.GlobalAveragePooling2D()(x)
+    return keras.Model(inputs, layers.Dense(1)(x), name="two_sample_classifier")
+
+
+def _left_right(image: np.ndarray, name: str, crop: int) -> tuple[np.ndarray, np.ndarray]:
+    """An image's left and right halves (train and test parts of the two-sample test)."""
+    image = np.asarray(image, np.float32)
+    if image.ndim != 3 or image.shape[-1] != 3:
+        raise ValueError(f"two_sample_accuracy: {name} must be one image [H, W, 3]; "
+                         f"got {image.shape}")
+    w = image.shape[1] // 2
+    left, right = image[:, :w], image[:, image.shape[1] - w:]
+    exemplars.check_size(left, crop, f"{name} (each half of it)")
+    return left, right
+
+
+def _draw(image: np.ndarray, crop: int, count: int, rng: np.random.Generator, name: str,
+          flip: bool) -> np.ndarray:
+    """``count`` random crops of ``image`` in [-1, 1], half of them (at random) mirrored
+    left-right when ``flip``. No rotations: brick rows are horizontal; orientation is texture."""
+    x = exemplars.random_crops(image, crop, count, rng, name)
+    if flip:
+        mirrored = rng.random(count) < 0.5
+        x[mirrored] = x[mirrored, :, ::-1]
+    return x * 2.0 - 1.0
+
+
+def two_sample_accuracy(real: np.ndarray, candidate: np.ndarray, crop: int = 128,
+                        steps: int = 150, batch_size: int = 16, seed: int = 0,
+                        test_count: int = 128) -> float:
+    """How well a small CNN tells crops of ``candidate`` from crops of ``real``.
+
+    Each image is split in the middle into a left part (train) and a right part (test). A
+    fresh CNN (:func:`_classifier`, Adam 1e-3, seeded) takes ``steps`` steps on batches of
+    ``batch_size`` crops of real-train (label 1) and ``batch_size`` crops of candidate-train
+    (label 0), mirrored left-right at random; it is then scored on ``test_count`` fresh crops
+    of each test part. Scoring on parts it never saw is what makes this a test of the
+    texture, not of memorised positions.
+
+    Parameters
+    ----------
+    real : np.ndarray
+        ``float32 [H, W, 3] in [0, 1]``: the held-out half of the exemplar.
+    candidate : np.ndarray
+        ``float32 [H', W', 3] in [0, 1]``: one image (generated, quilted, another real
+        region); each half of each image must hold a ``crop × crop`` crop.
+    crop : int
+        Crop size; large enough to hold the texture's largest element (128 for brick).
+    seed : int
+        Crops (``np.random.default_rng(seed)``), weights and TensorFlow ops
+        (:func:`gandetexture.config.set_seed`, which also turns on op determinism): the same
+        seed gives the same accuracy.
+
+    Returns
+    -------
+    float
+        Test accuracy in [0, 1]: 0.5 = cannot tell, 1.0 = always can.
+    """
+    import keras
+    import tensorflow as tf
+
+    from gandetexture.config import set_seed
+
+    real_train, real_test = _left_right(real, "real", crop)
+    cand_train, cand_test = _left_right(candidate, "candidate", crop)
+    set_seed(seed)
+    rng = np.random.default_rng(seed)
+    model = _classifier(crop)
+    optimizer = keras.optimizers.Adam(1e-3)
+    labels = tf.constant([1.0] * batch_size + [0.0] * batch_size)
+
+    @tf.function
+    def train_step(batch):
+        with tf.GradientTape() as tape:
+            logits = model(batch, training=True)[:, 0]
+            loss = tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels, logits))
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        return loss
+
+    for _ in range(steps):
+        batch = np.concatenate([_draw(real_train, crop, batch_size, rng, "real", True),
+                                _draw(cand_train, crop, batch_size, rng, "candidate", True)])
+        train_step(tf.constant(batch))
+    correct = 0
+    for part, label in ((real_test, 1), (cand_test, 0)):
+        x = _draw(part, crop, test_count, rng, "test", False)
+        logits = np.concatenate([model(x[i:i + 64], training=False).numpy()[:, 0]
+                                 for i in range(0, test_count, 64)])
+        correct += int(np.sum((logits > 0) == bool(label)))
+    return correct / (2 * test_count)
+
+
+# ------------------------------------------------------------------ multi-scale Gram distance
+
+def _smallest_gram_input() -> int:
+    """The smallest image side the random CNN of :mod:`gandetexture.metrics` takes (valid
+    convolutions and 2× pooling leave at least one pixel in its last layer): 32."""
+    side = 1
+    for index, (kernel, _) in reversed(list(enumerate(metrics.RANDOM_CNN_LAYERS))):
+        side += kernel - 1
+        side *= 2 if index else 1
+    return side
+
+
+def pyramid_gram_distance(a, b, levels: int = 3, seed: int = 0) -> list[float]:
+    """:func:`gandetexture.metrics.gram_distance` at each level of an image pyramid.
+
+    Level ``l`` averages ``2**l × 2**l`` pixel blocks, so the random CNN's few dozen pixels
+    of view cover ``2**l`` times as much texture (a whole brick at level 2 on 128² crops).
+
+    Parameters
+    ----------
+    a, b : array-like
+        ``float32 [Na, S, S, 3]`` and ``[Nb, S', S', 3]`` in ``[-1, 1]`` (the convention of
+        :func:`~gandetexture.metrics.gram_distance`); ``S / 2**(levels - 1)`` must be at
+        least 32.
+    levels : int
+        Pyramid levels, the first being the images as given.
+
+    Returns
+    -------
+    list of float
+        ``levels`` distances, finest first (each ≥ 0, 0 for identical sets).
+    """
+    import tensorflow as tf
+
+    a, b = tf.convert_to_tensor(a, tf.float32), tf.convert_to_tensor(b, tf.float32)
+    smallest = min(a.shape[1], a.shape[2], b.shape[1], b.shape[2]) // 2 ** (levels - 1)
+    if smallest < _smallest_gram_input():
+        raise ValueError(f"pyramid_gram_distance: {levels} levels of {a.shape[1:3]} and "
+                         f"{b.shape[1:3]} images leave {smallest} px at the coarsest level; "
+                         f"the random CNN needs {_smallest_gram_input()}")
+    distances = []
+    for level in range(levels):
+        if level:
+            a, b = (tf.nn.avg_pool2d(x, 2, 2, "VALID") for x in (a, b))
+        distances.append(metrics.gram_distance(a, b, seed))
+    return distances
+
+
+# ------------------------------------------------------------------ novelty
+
+def novelty(candidate: np.ndarray, source: np.ndarray, patch: int = 16,
+            stride: int = 16) -> float:
+    """How far a candidate's patches are from the nearest patch of the image it came from.
+
+    For every ``patch × patch`` patch of ``candidate`` on a grid with step ``stride``, the
+    root-mean-square pixel difference to its nearest patch of ``source`` (every position,
+    ``cv2.matchTemplate`` with ``TM_SQDIFF``); the median over the patches.
+
+    Parameters
+    ----------
+    candidate : np.ndarray
+        ``float32 [H, W, 3] in [0, 1]``.
+    source : np.ndarray
+        ``float32 [H', W', 3] in [0, 1]``: what the candidate was made from (the train half).
+
+    Returns
+    -------
+    float
+        ≥ 0, in pixel units of [0, 1]. 0 = every patch copied (quilting copies blocks); a
+        held-out real region against the train half sets the level of "new real texture".
+    """
+    import cv2
+
+    candidate = np.ascontiguousarray(candidate, np.float32)
+    source = np.ascontiguousarray(source, np.float32)
+    exemplars.check_size(candidate, patch, "candidate")
+    exemplars.check_size(source, patch, "source")
+    grid = np.lib.stride_tricks.sliding_window_view(candidate, (patch, patch), axis=(0, 1))
+    grid = grid[::stride, ::stride]  # [rows, cols, 3, patch, patch]
+    size = patch * patch * candidate.shape[-1]
+    nearest = [cv2.matchTemplate(source, np.ascontiguousarray(p.transpose(1, 2, 0)),
+                                 cv2.TM_SQDIFF).min()
+               for p in grid.reshape(-1, *grid.shape[2:])]
+    # TM_SQDIFF sums over channels; FFT round-off can leave tiny negatives for exact copies.
+    return float(np.median(np.sqrt(np.maximum(nearest, 0.0) / size)))
+
+
+# ------------------------------------------------------------------ grid / checkerboard peak
+
+def grid_peak(images, period: int = 16, radius: int = 4) -> float:
+    """Spectral energy on the frequency lattice of a ``period``-pixel grid, against its
+    surroundings: ~1 for an image without a grid, large for one with (a checkerboard).
+
+    A pattern that repeats every ``period`` pixels puts all its energy at the frequencies
+    ``(ky, kx) / period`` cycles per pixel, ``ky, kx = 0 .. period - 1`` (on both axes and the
+    diagonal points between). For each such point but ``(0, 0)``, the power of the grey,
+    mean-removed, Hann-windowed image there is divided by the typical power around it: the
+    median over the ``(2 radius + 1)²`` neighbouring frequencies that are not within one bin
+    of a lattice point, divided by ``ln 2`` (the median of a noise periodogram, whose values
+    are exponential, is ``ln 2`` times their mean). The result is the mean ratio over the
+    lattice points and images.
+
+    Parameters
+    ----------
+    images : array-like
+        ``float32 [H, W, 3]`` or ``[N, H, W, 3]`` (any range); ``H, W ≥ 4 period``. With
+        ``H`` and ``W`` multiples of ``period`` the lattice falls on exact bins.
+    period : int
+        The grid's period in pixels (16 for four 2× up-samplings).
+
+    Returns
+    -------
+    float
+        ≥ 0; compare a generated image with the exemplar's value.
+    """
+    x = np.asarray(images, np.float64)
+    x = (x[None] if x.ndim == 3 else x).mean(axis=-1)
+    n, h, w = x.shape
+    if min(h, w) < 4 * period:
+        raise ValueError(f"grid_peak: images of {h}×{w} are too small for period {period} "
+                         f"(need at least {4 * period} px a side)")
+    x = (x - x.mean(axis=(1, 2), keepdims=True)) * np.outer(np.hanning(h), np.hanning(w))
+    power = np.abs(np.fft.fft2(x)) ** 2
+    ky = np.rint(np.arange(period) * h / period).astype(int)
+    kx = np.rint(np.arange(period) * w / period).astype(int)
+    # Lattice points (0, 0) included and one bin around them: the Hann window spreads a peak
+    # over ±1 bin, so these are left out of the surroundings.
+    near = np.zeros((h, w), bool)
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            near[np.ix_((ky + dy) % h, (kx + dx) % w)] = True
+    points = np.stack(np.meshgrid(ky, kx, indexing="ij"), -1).reshape(-1, 2)[1:]  # [L, 2]
+    offsets = np.arange(-radius, radius + 1)
+    ys = (points[:, :1] + offsets) % h  # [L, 2r+1]
+    xs = (points[:, 1:] + offsets) % w
+    around = power[:, ys[:, :, None], xs[:, None, :]]  # [N, L, 2r+1, 2r+1]
+    around = np.where(near[ys[:, :, None], xs[:, None, :]], np.nan, around)
+    typical = np.nanmedian(around.reshape(n, len(points), -1), axis=-1) / math.log(2)
+    peaks = power[:, points[:, 0], points[:, 1]]
+    return float(np.mean(peaks / (typical + 1e-20)))
+
+
+# ------------------------------------------------------------------ the table
+
+def judge(train_half: np.ndarray, held_out: np.ndarray, candidates: Mapping[str, np.ndarray],
+          crop: int = 128, period: int = 16, seed: int = 0, levels: int = 3,
+          steps: int = 150, count: int = 16) -> dict[str, dict]:
+    """Every measure for each candidate, judged against the held-out half.
+
+    Parameters
+    ----------
+    train_half, held_out : np.ndarray
+        ``float32 [H, W, 3] in [0, 1]``, from :func:`halves`.
+    candidates : mapping
+        ``{name: float32 [H', W', 3] in [0, 1]}``, one big image each (e.g. 512² generated
+        or quilted from ``train_half``).
+    crop, steps, seed
+        Crop size and training steps of :func:`two_sample_accuracy`; crop size of the Gram
+        distances too (``count`` crops of each side, ``levels`` pyramid levels).
+    period : int
+        Grid period of :func:`grid_peak`.
+
+    Returns
+    -------
+    dict
+        ``{row: {"c2st": float, "gram": [float] * levels, "novelty": float, "grid": float}}``
+        with one row per candidate and first the row :data:`FLOOR`: the train half as
+        candidate (its novelty is that of the held-out half against the train half, since
+        the train half against itself is 0: the level of new real texture); last the row
+        :data:`REFERENCE`, ``{"grid": float}`` of the held-out half.
+    """
+    rng = np.random.default_rng(seed)
+    reference = exemplars.random_crops(held_out, crop, count, rng, "held out") * 2.0 - 1.0
+    rows = {FLOOR: train_half, **candidates}
+    table = {}
+    for name, image in rows.items():
+        crops = exemplars.random_crops(image, crop, count, rng, name) * 2.0 - 1.0
+        new = held_out if name == FLOOR else image
+        table[name] = {"c2st": two_sample_accuracy(held_out, image, crop, steps, seed=seed),
+                       "gram": pyramid_gram_distance(crops, reference, levels, seed),
+                       "novelty": novelty(new, train_half), "grid": grid_peak(image, period)}
+    table[REFERENCE] = {"grid": grid_peak(held_out, period)}
+    return table
+
+
+def format_judgement(table: Mapping[str, Mapping]) -> str:
+    """A text table of :func:`judge`: one line per row, ``-`` where a row lacks a measure.
+
+    Columns: ``c2st`` (:func:`two_sample_accuracy`), ``gram/2**l`` (:func:`pyramid_gram_distance`
+    at level ``l``, i.e. after ``2**l × 2**l`` average pooling), ``novelty``, ``grid``.
+    """
+    levels = max(len(row.get("gram", [])) for row in table.values())
+    header = f"{'images':<22}{'c2st':>7}" + "".join(f"{f'gram/{2 ** i}':>9}"
+                                                   for i in range(levels))
+    lines = [header + f"{'novelty':>9}{'grid':>8}"]
+    for name, row in table.items():
+        gram = list(row.get("gram", [])) + [None] * (levels - len(row.get("gram", [])))
+        cells = [(row.get("c2st"), 7, ".2f"), *((g, 9, ".3f") for g in gram),
+                 (row.get("novelty"), 9, ".3f"), (row.get("grid"), 8, ".2f")]
+        lines.append(f"{name:<22}" + "".join(f"{'-':>{width}}" if value is None
+                                              else f"{value:>{width}{fmt}}"
+                                              for value, width, fmt in cells))
+    return "\n".join(lines)
