@@ -41,8 +41,10 @@ Each baseline takes the exemplar ``float32 [H, W, 3] in [0, 1]`` and returns ``c
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import cv2
@@ -124,10 +126,22 @@ FILTERS: dict[str, tuple[Callable[..., np.ndarray], list[dict[str, float]]]] = {
 
 
 def apply(name: str, images, **params: float) -> np.ndarray:
-    """Apply the filter ``name`` (a key of :data:`FILTERS`) with ``params``."""
+    """Apply the filter ``name`` (a key of :data:`FILTERS`) with ``params``.
+
+    A batch ``[N, H, W, C]`` is split into one chunk per CPU core, filtered in threads: every
+    filter treats each image on its own, and OpenCV, SciPy and NumPy release the GIL for
+    most of their time (RTV on 24 pairs of 128²: 1.79 s in one thread, 0.95 s in two on
+    2 cores; the results are identical).
+    """
     if name not in FILTERS:
         raise ValueError(f"unknown filter {name!r}; choose one of {', '.join(FILTERS)}")
-    return FILTERS[name][0](images, **params)
+    fn, batch = FILTERS[name][0], np.asarray(images)
+    workers = min(os.cpu_count() or 1, len(batch)) if batch.ndim == 4 else 1
+    if workers < 2:
+        return fn(images, **params)
+    with ThreadPoolExecutor(workers) as pool:
+        parts = pool.map(lambda chunk: fn(chunk, **params), np.array_split(batch, workers))
+        return np.concatenate(list(parts))
 
 
 def sweep(name: str, textured, structure,

@@ -171,7 +171,7 @@ print(f"{'input':9s} unfiltered: PSNR {metrics.image_scores(val_t, val_s)['psnr'
 #
 # ## Two design choices, measured
 #
-# Short runs (a sixteenth of the full training each, same data, same seed), scored on the
+# Short runs (a twentieth of the full training each, same data, same seed), scored on the
 # validation split: residual vs plain output, with and without the global context, and
 # L1 + adversarial vs L1 alone. Besides PSNR
 # and SSIM we measure detail: `edges` is the mean gradient magnitude of the predictions over
@@ -203,7 +203,7 @@ def edge_ratio(prediction, truth) -> float:
     return energy(prediction) / energy(truth)
 
 
-short_steps = max(2, profile.remover_steps // 16)
+short_steps = max(2, profile.remover_steps // 20)
 variants = {"residual + context, L1 + adv": (True, True, True),
             "plain (tanh) + context, L1 + adv": (False, True, True),
             "residual, no context, L1 + adv": (True, False, True),

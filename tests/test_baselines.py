@@ -123,3 +123,10 @@ def test_texture_baselines_shape_range_and_seed(brick):
         assert images.shape == (3, 32, 32, 3) and images.dtype == np.float32
         assert -1.0 <= images.min() and images.max() <= 1.0
         assert images.tobytes() == make(brick, 32, 3, seed=5).tobytes()
+
+
+def test_apply_in_threads_gives_the_same_images_as_one_call():
+    images = np.random.default_rng(5).uniform(0, 1, (5, 24, 24, 3)).astype(np.float32)
+    for name, (fn, grid) in baselines.FILTERS.items():
+        np.testing.assert_array_equal(baselines.apply(name, images, **grid[0]),
+                                      fn(images, **grid[0]), err_msg=name)
