@@ -55,7 +55,7 @@ def test_two_sample_test_tells_noise_from_stripes_and_repeats_itself():
 
 def test_two_sample_test_names_an_image_too_small_for_its_crops():
     with pytest.raises(exemplars.ExemplarError, match="candidate"):
-        yardstick.two_sample_accuracy(_noise((64, 128), 0), _noise((64, 40), 1), crop=32)
+        yardstick.two_sample_accuracy(_noise((64, 128), 0), _noise((40, 40), 1), crop=32)
 
 
 def test_pyramid_gram_distance_has_one_level_each_and_zero_for_identical_sets():
@@ -102,3 +102,11 @@ def test_judge_has_a_row_for_every_candidate_the_floor_and_the_reference():
     assert set(table[yardstick.REFERENCE]) == {"grid"}
     text = yardstick.format_judgement(table)
     assert len(text.splitlines()) == 5 and "stripes" in text and "novelty" in text
+
+
+def test_halves_split_left_and_right_with_axis_1():
+    image = np.arange(6 * 9 * 3, dtype=np.float32).reshape(6, 9, 3)
+    left, right = yardstick.halves(image, axis=1)
+    assert left.shape == right.shape == (6, 4, 3)
+    np.testing.assert_array_equal(left, image[:, :4])
+    np.testing.assert_array_equal(right, image[:, 5:])
