@@ -11,7 +11,11 @@
 #   and blend two textures across one image by varying the noise over space;
 # - make textures that tile seamlessly (periodic mode) and measure the seam;
 # - measure texture quality without any downloaded network: Gram matrices of a random CNN
-#   and power spectra, against a floor (real against real) and three baselines.
+#   and power spectra, against a floor (real against real) and four baselines;
+# - see why those statistics are not enough, and judge the generator on the half of each
+#   exemplar it never saw with a yardstick that can tell: a classifier two-sample test,
+#   multi-scale statistics, novelty and a grid detector, beside image quilting (Efros and
+#   Freeman 2001), the classical method a practitioner would use instead.
 #
 # This is the second half of the course's title. Removing texture needed a conditional GAN
 # and pairs of images; *generating* texture needs only one exemplar, because a texture is a
@@ -39,7 +43,19 @@ import numpy as np
 import tensorflow as tf
 from IPython.display import Code
 
-from gandetexture import exemplars, metrics, networks, plots, steps, texture, training, widgets
+from gandetexture import (
+    baselines,
+    exemplars,
+    metrics,
+    networks,
+    plots,
+    quilting,
+    steps,
+    texture,
+    training,
+    widgets,
+    yardstick,
+)
 
 OUT = gdt.output_dir("06_texture_generation", profile)
 
@@ -177,6 +193,24 @@ for name, image in photos.items():
     print(f"{exemplars.label(name):>7}: {image.shape}, grey: {exemplars.is_gray(image)}")
 
 # %% [markdown]
+# **Keep a half for the test.** A generator can only be judged fairly on texture it did not
+# train on, so each exemplar is cut in two (`yardstick.halves`): the generator (and image
+# quilting, later) learn from one half; the other is held out, for judging at the end. The
+# cut is chosen so that the two halves are the same texture (`yardstick.SPLIT_AXIS`: a
+# classifier cannot tell one half from the other): left and right for the brick wall, which
+# is photographed in perspective (its bricks grow from top to bottom), top and bottom for
+# grass, which is lit unevenly from side to side.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+train_halves, held_out = {}, {}
+for name, image in photos.items():
+    axis = yardstick.split_axis(name)  # 0: top / bottom, 1: left / right
+    train_halves[name], held_out[name] = yardstick.halves(image, axis)
+    print(f"{exemplars.label(name):>7}: train on {train_halves[name].shape[:2]}, "
+          f"judge on {held_out[name].shape[:2]}")
+
+# %% [markdown]
 # `exemplars.sampler` serves the training batches: random crops made in `tf.data`, in
 # [-1, 1] (the range of the generator's tanh); batch `i` depends only on `(seed, i)`.
 
@@ -232,11 +266,11 @@ print({k: round(float(v), 3) for k, v in step(first_batch, tf.constant(0, tf.int
 trained = {}
 for name in EXEMPLARS:
     label = exemplars.label(name)
-    trained[name] = texture.train_texture(photos[name], config, name=label, resume=True,
-                                          out=texture.run_folder(OUT, label, config))
+    folder = texture.run_folder(OUT, f"{label}-train-half", config)
+    trained[name] = texture.train_texture(train_halves[name], config, name=label, resume=True,
+                                          out=folder)
     seconds = trained[name].history["time"][-1] if trained[name].history.get("time") else 0
-    print(f"{label}: {config.steps} steps, {seconds:.0f} s of training, in "
-          f"{texture.run_folder(OUT, label, config).name}")
+    print(f"{label}: {config.steps} steps, {seconds:.0f} s of training, in {folder.name}")
 
 # %%
 plots.plot_history(trained[EXEMPLARS[0]].history, keys=["d_real", "d_fake"],
@@ -412,15 +446,18 @@ for label, images in [("plain", trained[EXEMPLARS[-1]].generate(2 * config.crop,
 #   contrast at each scale), in log10.
 #
 # Each is the mean over pairs, one image from the set under test and one from a fixed set of
-# real crops, and is read against (`metrics.texture_report` makes the table; the three
-# baselines are `baselines.BASELINES`):
+# real crops of the held-out half, and is read against (`metrics.texture_report` makes the
+# table; the four baselines are `baselines.BASELINES`):
 #
 # - the **floor**: a second set of real crops. Two real crops differ too; nothing can be
 #   expected to do better than about this;
 # - **matched noise**: independent pixels with the exemplar's colour mean and covariance;
 # - the **phase-randomised** exemplar: its exact power spectrum with random phases (a
 #   Gaussian texture: right scales, no shapes);
-# - a **tiled crop**: a real crop half as large, repeated 2×2.
+# - a **tiled crop**: a real crop half as large, repeated 2×2;
+# - **image quilting** (Efros and Freeman 2001): real blocks of the exemplar stitched along
+#   cuts of least difference; at a crop as small as this one block covers it, so this row is
+#   a set of real crops, and it is judged properly at 512² below.
 
 # %%
 count = 16
@@ -428,17 +465,17 @@ reports = {}
 for name in EXEMPLARS:
     generated = trained[name].generate(config.crop, config.crop, seed=SEED + 100, count=count)
     reports[exemplars.label(name)] = metrics.texture_report(
-        photos[name], generated, count=count, seed=SEED)
+        held_out[name], generated, count=count, seed=SEED)
 print(metrics.format_report(reports))
 
 # %%
 labels = list(reports)
-rows = ["matched noise", "phase-randomised", "tiled crop", "generated"]
+rows = [*baselines.BASELINES, "generated"]
 fig, axes = plt.subplots(1, 2, figsize=(10, 3))
 for ax, key in zip(axes, ["gram", "spectrum"]):
     for k, row in enumerate(rows):
         ratios = [reports[n][row][key] / reports[n]["floor (real vs real)"][key] for n in labels]
-        ax.bar(np.arange(len(labels)) + 0.2 * (k - 1.5), ratios, width=0.2, label=row)
+        ax.bar(np.arange(len(labels)) + 0.16 * (k - 2), ratios, width=0.16, label=row)
     ax.axhline(1.0, color="gray", ls="--", lw=1)
     ax.set_xticks(range(len(labels)), labels)
     ax.set_title(f"{key} distance ÷ floor (1 = as close as two real crops)")
@@ -466,6 +503,86 @@ for name, report in reports.items():
 # do not see repetition; the spectrum sees a little more of it (seams add power), your eyes
 # see it at once.
 #
+# ## A yardstick that can tell
+#
+# Look at the brick samples above next to the photograph, then at the table: the statistics
+# can call a wall without mortar rows close to real, because a random filter of a few dozen
+# pixels never sees a whole brick, and an average over positions never sees repetition. A
+# yardstick that says "as good as real" under a picture that is not, is broken; before
+# tuning anything to it, `gandetexture.yardstick` adds four measures, all judged on the
+# **held-out half**:
+#
+# - **c2st**, a classifier two-sample test (Lopez-Paz and Oquab 2017): a small CNN trained
+#   from scratch to tell crops of the held-out half from crops of the candidate, then scored
+#   on regions of both that it did not train on (and the other way round, averaged). 0.5: it
+#   cannot tell them apart; 1.0: it always can. Its crops are large enough to hold a brick.
+# - **gram/1, gram/2, gram/4**: the Gram distance on a pyramid (the images averaged over
+#   2×2 and 4×4 blocks), so that structure as large as a brick counts.
+# - **novelty**: the median distance from each patch of the candidate to its nearest patch
+#   of the train half. Quilting copies blocks, so most of its patches are at 0; the floor row
+#   shows what new real texture (the held-out half) scores.
+# - **grid**: spectral energy on the lattice of a 16-px grid (the generator's up-sampling
+#   period) against its neighbourhood; about 1 without a grid, compare with the held-out row.
+#
+# The candidates are one large image each, made from the train half: image quilting, the
+# GAN, and two baselines; the first row, the train half itself, is the floor (real texture).
+
+# %%
+JUDGE = {"smoke": dict(crop=32, steps=3, count=4, levels=1),
+         "cpu": dict(crop=128, steps=100, count=16, levels=3),
+         "gpu": dict(crop=128, steps=300, count=16, levels=3)}[profile.name]
+big = 8 * config.crop
+
+
+def candidates(name: str) -> dict:
+    """One ``big × big`` image in [0, 1] per method, each made from the train half only."""
+    half = train_halves[name]
+    return {"image quilting": quilting.quilt(half, big, seed=SEED),
+            "GAN": (trained[name].generate(big, big, seed=SEED)[0] + 1) / 2,
+            "tiled crop": (baselines.tiled_crop(half, big, 1, SEED)[0] + 1) / 2,
+            "phase-randomised": (baselines.phase_randomised(half, big, 1, SEED)[0] + 1) / 2}
+
+
+made = {name: candidates(name) for name in EXEMPLARS}
+judged = {}
+for name in EXEMPLARS:
+    judged[name] = yardstick.judge(train_halves[name], held_out[name], made[name], seed=SEED,
+                                   **JUDGE)
+    print(exemplars.label(name))
+    print(yardstick.format_judgement(judged[name]), "\n")
+
+# %% [markdown]
+# The same images side by side: the held-out half, what quilting made, what the GAN made.
+
+# %%
+for name in EXEMPLARS:
+    side = min(big, *held_out[name].shape[:2])
+    plots.show_images([held_out[name][:side, :side] * 2 - 1,
+                       made[name]["image quilting"] * 2 - 1, made[name]["GAN"] * 2 - 1],
+                      titles=[f"{exemplars.label(name)}, held out", "image quilting",
+                              f"GAN {big}×{big}"], ncols=3, size=4);
+
+# %% [markdown]
+# The verdicts, printed from the table: does the two-sample test tell the GAN's texture from
+# real at least as badly as quilting's (lower is better), and is the GAN's texture newer
+# (higher novelty) than quilting's copies?
+
+# %%
+for name, table in judged.items():
+    gan, quilt = table["GAN"], table["image quilting"]
+    print(f"{exemplars.label(name):>7}: c2st GAN {gan['c2st']:.2f} vs quilting "
+          f"{quilt['c2st']:.2f} (floor {table[yardstick.FLOOR]['c2st']:.2f}): "
+          f"{'GAN as hard to tell from real' if gan['c2st'] <= quilt['c2st'] else 'quilting wins'}"
+          f"; novelty GAN {gan['novelty']:.3f} vs quilting {quilt['novelty']:.3f}: "
+          f"{'the GAN' if gan['novelty'] > quilt['novelty'] else 'quilting'} makes newer texture")
+
+# %% [markdown]
+# Where quilting wins the two-sample test, it wins honestly: its patches *are* real
+# texture, cut where they fit. What a GAN can offer instead is what quilting cannot: texture
+# that is new rather than copied (novelty), a smooth latent space and blends (above),
+# seamless periodic tiles, and constant time per pixel at any size. Improving the GAN until
+# it also passes the two-sample test is the work of the next version of this lesson.
+#
 # ## Pick an exemplar and a seed
 #
 # Move the controls to paint with each trained model (in JupyterLab; the static book shows
@@ -487,6 +604,9 @@ widgets.texture_picker({exemplars.label(n): m for n, m in trained.items()},
 #   code over space blends textures; circular padding makes textures that tile.
 # - Without downloads we still measure: random-CNN Gram matrices and power spectra, read
 #   against real-vs-real and against baselines that each get one thing right.
+# - Those statistics cannot see bricks or repetition. Judged on a held-out half, a
+#   two-sample test, pyramid statistics, novelty and a grid detector can; image quilting is
+#   the classical method beside which every result is read.
 #
 # ## Exercises
 #

@@ -107,6 +107,6 @@ def test_judge_has_a_row_for_every_candidate_the_floor_and_the_reference():
 def test_halves_split_left_and_right_with_axis_1():
     image = np.arange(6 * 9 * 3, dtype=np.float32).reshape(6, 9, 3)
     left, right = yardstick.halves(image, axis=1)
-    assert left.shape == right.shape == (6, 4, 3)
+    assert left.shape == right.shape == (6, 4, 3) and yardstick.split_axis("brick") == 1
     np.testing.assert_array_equal(left, image[:, :4])
     np.testing.assert_array_equal(right, image[:, 5:])
