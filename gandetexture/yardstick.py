@@ -92,14 +92,17 @@ def _classifier(crop: int):
     return keras.Model(inputs, layers.Dense(1)(x), name="two_sample_classifier")
 
 
-def _left_right(image: np.ndarray, name: str, crop: int) -> tuple[np.ndarray, np.ndarray]:
-    """An image's two halves across its longer side, left and right when it is square or
-    wide (the train and test parts of the two-sample test)."""
+def _left_right(image: np.ndarray, name: str, crop: int, axis: int | None = None
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """An image's two halves (the train and test parts of the two-sample test): along
+    ``axis`` (:func:`halves`), or across its longer side, left and right when it is square."""
     image = np.asarray(image, np.float32)
     if image.ndim != 3 or image.shape[-1] != 3:
         raise ValueError(f"two_sample_accuracy: {name} must be one image [H, W, 3]; "
                          f"got {image.shape}")
-    first, second = halves(image, axis=1 if image.shape[1] >= image.shape[0] else 0)
+    if axis is None:
+        axis = 1 if image.shape[1] >= image.shape[0] else 0
+    first, second = halves(image, axis)
     exemplars.check_size(first, crop, f"{name} (each half of it)")
     return first, second
 
@@ -117,7 +120,8 @@ def _draw(image: np.ndarray, crop: int, count: int, rng: np.random.Generator, na
 
 def two_sample_accuracy(real: np.ndarray, candidate: np.ndarray, crop: int = 128,
                         steps: int = 150, batch_size: int = 16, seed: int = 0,
-                        test_count: int = 128, both_ways: bool = True) -> float:
+                        test_count: int = 128, both_ways: bool = True,
+                        axis: int | None = None) -> float:
     """How well a small CNN tells crops of ``candidate`` from crops of ``real``.
 
     Each image is split in the middle (:func:`_left_right`) into a train and a test part. A
@@ -140,6 +144,11 @@ def two_sample_accuracy(real: np.ndarray, candidate: np.ndarray, crop: int = 128
         Also train on the test parts and score on the train parts, and return the mean of the
         two accuracies: a half of a photograph holds few independent crops, and on brick one
         way alone varies by 0.2 between seeds.
+    axis : int, optional
+        How to cut each image into its train and test parts (:func:`halves`); default across
+        its longer side. Use the exemplar's :func:`split_axis`: the other cut may separate
+        differently lit parts, and a classifier that learns "left is brighter" on the train
+        parts fails on the test parts, scoring *below* 0.5.
     seed : int
         Crops (``np.random.default_rng(seed)``), weights and TensorFlow ops
         (:func:`gandetexture.config.set_seed`, which also turns on op determinism): the same
@@ -150,8 +159,8 @@ def two_sample_accuracy(real: np.ndarray, candidate: np.ndarray, crop: int = 128
     float
         Test accuracy in [0, 1]: 0.5 = cannot tell, 1.0 = always can.
     """
-    real_a, real_b = _left_right(real, "real", crop)
-    cand_a, cand_b = _left_right(candidate, "candidate", crop)
+    real_a, real_b = _left_right(real, "real", crop, axis)
+    cand_a, cand_b = _left_right(candidate, "candidate", crop, axis)
     ways = [(real_a, real_b, cand_a, cand_b)]
     if both_ways:
         ways.append((real_b, real_a, cand_b, cand_a))
@@ -350,7 +359,8 @@ def grid_peak(images, period: int = 16, radius: int = 4) -> float:
 
 def judge(train_half: np.ndarray, held_out: np.ndarray, candidates: Mapping[str, np.ndarray],
           crop: int = 128, period: int = 16, seed: int = 0, levels: int = 3,
-          steps: int = 150, count: int = 16, novelty_stride: int = 32) -> dict[str, dict]:
+          steps: int = 150, count: int = 16, novelty_stride: int = 32,
+          axis: int | None = None) -> dict[str, dict]:
     """Every measure for each candidate, judged against the held-out half.
 
     Parameters
@@ -365,6 +375,9 @@ def judge(train_half: np.ndarray, held_out: np.ndarray, candidates: Mapping[str,
         distances too (``count`` crops of each side, ``levels`` pyramid levels).
     period : int
         Grid period of :func:`grid_peak`.
+    axis : int, optional
+        The cut of the two-sample test's train and test parts (pass the exemplar's
+        :func:`split_axis`).
     novelty_stride : int
         Spacing of the candidate patches :func:`novelty` looks up (32: a 512² image in about
         1.5 s on 2 cores, a quarter of the time of every 16 px).
@@ -385,7 +398,8 @@ def judge(train_half: np.ndarray, held_out: np.ndarray, candidates: Mapping[str,
     for name, image in rows.items():
         crops = exemplars.random_crops(image, crop, count, rng, name) * 2.0 - 1.0
         new = held_out if name == FLOOR else image
-        table[name] = {"c2st": two_sample_accuracy(held_out, image, crop, steps, seed=seed),
+        table[name] = {"c2st": two_sample_accuracy(held_out, image, crop, steps, seed=seed,
+                                                   axis=axis),
                        "gram": pyramid_gram_distance(crops, reference, levels, seed),
                        "novelty": novelty(new, train_half, stride=novelty_stride),
                        "grid": grid_peak(image, period)}
