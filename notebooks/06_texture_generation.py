@@ -566,7 +566,7 @@ for name in EXEMPLARS:
     shown = [held_out[name], made[name]["image quilting"], made[name]["GAN"]]
     plots.show_images([image[:side, :side] * 2 - 1 for image in shown],
                       titles=[f"{exemplars.label(name)}, held out", "image quilting", "GAN"],
-                      ncols=3, size=4);
+                      ncols=3, size=4)
 
 # %% [markdown]
 # The verdicts, printed from the table: does the two-sample test tell the GAN's texture from
