@@ -194,8 +194,9 @@ def timing(name: str, images, params: Mapping[str, float] | None = None,
     """Milliseconds per image of filter ``name`` with ``params`` (its defaults if not given).
 
     One untimed warm-up call on the first image (imports, caches), then the best of
-    ``repeats`` timed calls on all of ``images`` (``[N, H, W, 3]`` in [0, 1]); wall time on
-    whatever the machine is doing, so compare filters timed in one session.
+    ``repeats`` timed calls on all of ``images`` (``[N, H, W, 3]`` in [0, 1]) through
+    :func:`apply`, so a batch is filtered on every core; wall time on whatever the machine is
+    doing, so compare filters timed in one session.
     """
     batch = _batch(images)
     params = dict(params or {})

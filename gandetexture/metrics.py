@@ -295,4 +295,3 @@ def colour_error(prediction, target) -> np.ndarray:
     """
     prediction, target = np.asarray(prediction, np.float64), np.asarray(target, np.float64)
     return np.abs(prediction.mean(axis=(1, 2)) - target.mean(axis=(1, 2))).mean(axis=-1)
-

@@ -96,7 +96,7 @@ def _classifier(crop: int):
     return keras.Model(inputs, layers.Dense(1)(x), name="two_sample_classifier")
 
 
-def _left_right(image: np.ndarray, name: str, crop: int, axis: int | None = None
+def _two_parts(image: np.ndarray, name: str, crop: int, axis: int | None = None
                 ) -> tuple[np.ndarray, np.ndarray]:
     """An image's two halves (the train and test parts of the two-sample test): along
     ``axis`` (:func:`halves`), or across its longer side, left and right when it is square."""
@@ -128,7 +128,7 @@ def two_sample_accuracy(real: np.ndarray, candidate: np.ndarray, crop: int = 128
                         axis: int | None = None) -> float:
     """How well a small CNN tells crops of ``candidate`` from crops of ``real``.
 
-    Each image is split in the middle (:func:`_left_right`) into a train and a test part. A
+    Each image is split in the middle (:func:`_two_parts`) into a train and a test part. A
     fresh CNN (:func:`_classifier`, Adam 1e-3, seeded) takes ``steps`` steps on batches of
     ``batch_size`` crops of real-train (label 1) and ``batch_size`` crops of candidate-train
     (label 0), mirrored left-right at random; it is then scored on ``test_count`` fresh crops
@@ -163,13 +163,13 @@ def two_sample_accuracy(real: np.ndarray, candidate: np.ndarray, crop: int = 128
     float
         Test accuracy in [0, 1]: 0.5 = cannot tell, 1.0 = always can.
     """
-    real_a, real_b = _left_right(real, "real", crop, axis)
-    cand_a, cand_b = _left_right(candidate, "candidate", crop, axis)
+    import tensorflow as tf
+
+    real_a, real_b = _two_parts(real, "real", crop, axis)
+    cand_a, cand_b = _two_parts(candidate, "candidate", crop, axis)
     ways = [(real_a, real_b, cand_a, cand_b)]
     if both_ways:
         ways.append((real_b, real_a, cand_b, cand_a))
-    import tensorflow as tf
-
     # every call trains a fresh classifier with its own tf.function, by design; TensorFlow
     # warns about "frequent retracing" from the fifth one on, which means nothing here
     logger, level = tf.get_logger(), tf.get_logger().level

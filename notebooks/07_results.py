@@ -237,12 +237,13 @@ def mean(name: str, method: str, score: str) -> float:
     return float(np.mean(results[name][method][score]))
 
 
-def margins(name: str) -> dict:
-    """Network minus the best classic of a set, per score (colour: lower is better)."""
+def margins(name: str, method: str = "network") -> dict:
+    """A method (the network) minus the best classic of a set, per score: ``{score: (best
+    classic, difference)}`` (colour: lower is better)."""
     out = {}
     for score, sign in (("psnr", 1), ("ssim", 1), ("colour", -1)):
         best = max(CLASSICS, key=lambda m: sign * mean(name, m, score))
-        out[score] = (best, mean(name, "network", score) - mean(name, best, score))
+        out[score] = (best, mean(name, method, score) - mean(name, best, score))
     return out
 
 
@@ -295,15 +296,14 @@ for name in ("benchmark", "benchmark 512²"):
     tricks = {"network ×8": ensembled[name],
               "network ×8 + tv": baselines.apply("tv", ensembled[name], **polish["params"])}
     results[name].update(scores(tricks, truths[name]))
-    best = max(CLASSICS, key=lambda m: mean(name, m, "psnr"))
-    best_ssim = max(CLASSICS, key=lambda m: mean(name, m, "ssim"))
+    m = margins(name, "network ×8 + tv")
     print(f"{name}: {len(truths[name])} images")
-    for method in ("network", *tricks, best):
+    for method in ("network", *tricks, m["psnr"][0]):
         print(f"  {method:18s} {mean(name, method, 'psnr'):6.2f} dB "
               f"{mean(name, method, 'ssim'):6.3f} SSIM "
               f"{mean(name, method, 'colour'):7.4f} colour err")
-    for score, rival in (("psnr", best), ("ssim", best_ssim)):
-        gap = mean(name, "network ×8 + tv", score) - mean(name, rival, score)
+    for score in ("psnr", "ssim"):
+        rival, gap = m[score]
         print(f"  -> {score.upper()}: network ×8 + tv {'beats' if gap > 0 else 'trails'} "
               f"{rival} by {abs(gap):.3f}")
 
