@@ -3,6 +3,7 @@
 ::
 
     python -m gandetexture train-remover --profile cpu --out runs/remover   # [--steps N] [--resume]
+    python -m gandetexture train-remover --profile gpu --out runs/remover --devices all
     python -m gandetexture remove photo.jpg other.png --model runs/remover --out cleaned/
     python -m gandetexture train-texture --exemplar brick --profile cpu --out runs/brick
     python -m gandetexture generate --model runs/brick --size 512 512 --out brick.png --seed 1
@@ -11,6 +12,11 @@ Every command is a thin layer over the package (:mod:`gandetexture.removal`,
 :mod:`gandetexture.texture`). A :class:`ValueError` (bad file, bad name, a run folder that
 must not be overwritten...) is printed as one line ``gandetexture: error: ...`` with exit
 status 2, without a traceback.
+
+``--devices N|all`` trains on several devices (:func:`gandetexture.training.strategy_for`):
+all GPUs, or the first N. On a machine without a GPU, ``--devices N`` splits the CPU into N
+logical devices, which the command does before TensorFlow starts (to try multi-device
+training on a laptop; it is not faster).
 """
 
 from __future__ import annotations
@@ -24,11 +30,13 @@ PROFILE_CHOICES = ["auto", "smoke", "cpu", "gpu"]
 
 
 def train_remover(args: argparse.Namespace) -> int:
-    from gandetexture import removal
+    from gandetexture import removal, training
 
+    strategy = training.strategy_for(args.devices)  # before any TensorFlow work
     result = removal.train_remover(args.profile, args.out, steps=args.steps,
                                    resume=args.resume, seed=args.seed,
-                                   progress=not args.quiet, budget_s=args.budget_s).metrics
+                                   progress=not args.quiet, budget_s=args.budget_s,
+                                   devices=strategy).metrics
     names = {"test": "test (procedural)", "real": "real textures",
              "benchmark": "photograph benchmark 128²"}
     for split, label in names.items():
@@ -40,7 +48,8 @@ def train_remover(args: argparse.Namespace) -> int:
     bench = result["benchmark"]
     print(f"  with 8 flips and turns averaged, then TV: model PSNR "
           f"{bench['model ×8 + tv']['psnr']:.2f} dB, SSIM {bench['model ×8 + tv']['ssim']:.3f}")
-    print(f"{result['steps_done']} steps, {result['images_per_s']:.0f} images/s, "
+    print(f"{result['steps_done']} steps on {result['devices']} device(s), "
+          f"{result['images_per_s']:.0f} images/s, "
           f"{result['wall_s']:.0f} s; wrote {Path(args.out) / 'metrics.json'}")
     return 0
 
@@ -83,8 +92,9 @@ def remove(args: argparse.Namespace) -> int:
 
 
 def train_texture(args: argparse.Namespace) -> int:
-    from gandetexture import config, exemplars, texture
+    from gandetexture import config, exemplars, texture, training
 
+    strategy = training.strategy_for(args.devices)  # before any TensorFlow work
     profile = config.resolve_profile(args.profile)
     overrides = {"periodic": bool(args.periodic), "seed": int(args.seed),
                  "exemplar": str(args.exemplar)}
@@ -96,7 +106,7 @@ def train_texture(args: argparse.Namespace) -> int:
     config.set_seed(args.seed)
     model = texture.train_texture(image, settings, out=args.out, resume=args.resume,
                                   progress=not args.quiet, name=args.exemplar,
-                                  budget_s=args.budget_s)
+                                  budget_s=args.budget_s, devices=strategy)
     print(f"trained {settings.steps} steps on {args.exemplar!r} in {model.seconds:.1f} s; "
           f"model in {args.out}")
     return 0
@@ -131,6 +141,10 @@ def training_options(parser: argparse.ArgumentParser, steps_field: str) -> None:
                         help="stop training cleanly (and save) after this many seconds")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--devices", default=None, metavar="N|all",
+                        help="train on the first N GPUs, or on all of them, each step's batch "
+                             "split between them (default: one device); without a GPU, on N "
+                             "logical CPU devices")
 
 
 def build_parser() -> argparse.ArgumentParser:

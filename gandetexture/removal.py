@@ -324,8 +324,8 @@ def train_remover(profile: config.Profile | str, out: str | Path | None,
                   progress: bool = True, budget_s: float | None = None,
                   jit_compile: bool = False, callbacks: list[training.Callback] | None = None,
                   preview: Callable[[keras.Model, int], None] | None = None,
-                  preview_every: int = 0,
-                  tuned: dict[str, dict[str, Any]] | None = None) -> RemoverRun:
+                  preview_every: int = 0, tuned: dict[str, dict[str, Any]] | None = None,
+                  devices: str | int | tf.distribute.Strategy | None = None) -> RemoverRun:
     """Train, score and save the texture remover (``train-remover``, lesson 05).
 
     Parameters
@@ -347,6 +347,10 @@ def train_remover(profile: config.Profile | str, out: str | Path | None,
         last one with the generator being trained (e.g. to show its output in a lesson).
     tuned : dict, optional
         Tuned filters to score against (tuned on the validation split if not given).
+    devices : int, "all" or tf.distribute.Strategy, optional
+        Train on several devices (:func:`gandetexture.training.strategy_for`), the profile's
+        batch split between them; ``None``: one. Not a setting of the run: a run continues
+        on another number of devices.
 
     Returns
     -------
@@ -361,13 +365,17 @@ def train_remover(profile: config.Profile | str, out: str | Path | None,
     steps = int(profile.remover_steps if steps is None else steps)
     if steps < 1:
         raise ValueError(f"--steps must be at least 1, got {steps}")
+    strategy = training.strategy_for(devices)  # first: a CPU is split before TF starts
+    training.check_batch(profile.remover_batch_size, strategy)
     run = None if out is None else training.RunFolder(
         out, KIND, {"profile": profile.name, "seed": seed, "steps": steps}, resume=resume)
     config.set_seed(seed)
     keras.backend.clear_session()
-    generator, discriminator = networks.build_remover(profile)
-    g_opt, d_opt = optimizers(steps)
-    step = make_remover_step(generator, discriminator, g_opt, d_opt, jit_compile=jit_compile)
+    with training.scope(strategy):  # mirrored networks and optimizer slots
+        generator, discriminator = networks.build_remover(profile)
+        g_opt, d_opt = optimizers(steps)
+        step = make_remover_step(generator, discriminator, g_opt, d_opt,
+                                 jit_compile=jit_compile, strategy=strategy)
     data = evaluation_data(profile, seed)
     peek_t, peek_s = data["val"][0][:16], data["val"][1][:16]
 
@@ -388,8 +396,9 @@ def train_remover(profile: config.Profile | str, out: str | Path | None,
         jobs.append(training.TimeBudget(budget_s))
     first = run.checkpointed_step() if run is not None else 0
     fit_began = time.perf_counter()
-    history = training.fit(step, training_data(profile, seed), steps, callbacks=jobs,
-                           progress=progress, desc="train-remover")
+    with training.scope(strategy):  # the checkpoint's own variables are mirrored too
+        history = training.fit(step, training_data(profile, seed), steps, callbacks=jobs,
+                               progress=progress, desc="train-remover")
     train_s = time.perf_counter() - fit_began
     done = history["step"][-1] + 1 if history["step"] else 0
     if run is not None:
@@ -398,6 +407,7 @@ def train_remover(profile: config.Profile | str, out: str | Path | None,
         "profile": profile.name, "seed": seed, "steps": steps, "steps_done": done,
         "batch_size": profile.remover_batch_size, "bank_size": profile.bank_size,
         "image_size": profile.image_size, "xla": bool(jit_compile),
+        "devices": training.replicas(strategy),
         "params": {"generator": networks.count_params(generator),
                    "discriminator": networks.count_params(discriminator)},
         "receptive_field": networks.receptive_field(discriminator),

@@ -17,6 +17,11 @@ Options: an L1 term that pins the generator's output to the target (pix2pix), WG
 gradient penalty (switched on by the loss itself), extra critic updates, and an exponential
 moving average of the generator's weights (:func:`ema_update`). Noise is drawn statelessly
 from ``(seed, step_index)``, so a rerun or a resumed run sees exactly the same noise.
+
+With a ``strategy`` (a ``tf.distribute.MirroredStrategy``, see
+:func:`gandetexture.training.strategy_for`) the same step trains on several devices: it takes
+the same global batch, splits it (:func:`split_batch`) and runs the update on every replica's
+share with ``strategy.run``; see :func:`make_step`.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import tensorflow as tf
 
 from gandetexture import losses
 from gandetexture.config import stateless_key
+from gandetexture.training import scope
 
 Step = Callable[[Any, tf.Tensor], dict[str, tf.Tensor]]
 #: ``inputs(batch, key) -> (generator_input, real, condition)``; ``key`` is a stateless seed
@@ -61,7 +67,8 @@ def make_step(generator: keras.Model, discriminator: keras.Model | None,
               d_optimizer: keras.optimizers.Optimizer | None = None, *, inputs: Inputs,
               loss: str | losses.AdversarialLoss = "nonsaturating", l1_weight: float = 0.0,
               d_steps: int = 1, ema_generator: keras.Model | None = None,
-              ema_decay: float = 0.995, seed: int = 0, jit_compile: bool | None = None) -> Step:
+              ema_decay: float = 0.995, seed: int = 0, jit_compile: bool | None = None,
+              strategy: tf.distribute.Strategy | None = None) -> Step:
     """The one adversarial train step.
 
     Parameters
@@ -84,7 +91,24 @@ def make_step(generator: keras.Model, discriminator: keras.Model | None,
     ema_generator : keras.Model, optional
         Follows ``generator`` as an average (:func:`ema_update`, ``ema_decay``).
     jit_compile : bool, optional
-        Compile the step with XLA (``benchmarks/train_step.py`` measures when it pays).
+        Compile the step with XLA (``benchmarks/train_step.py`` measures when it pays); not
+        with a ``strategy``.
+    strategy : tf.distribute.Strategy, optional
+        Train on its replicas (``None``: one device, the plain ``tf.function``). The networks,
+        optimizers and ``ema_generator`` must have been created in ``strategy.scope()``. The
+        step still takes the *global* batch, whose first axis must divide evenly between the
+        replicas: each gets one share (:func:`split_batch`), computes its losses and
+        gradients, and the optimizers sum the gradients over replicas (an all-reduce). Each
+        loss is a mean over its replica's share, so it is divided by the number of replicas
+        before its gradient is taken: the summed gradient is then the gradient of the mean
+        over the global batch, as on one device (``tf.nn.compute_average_loss`` does the same
+        for per-example losses; the course's losses are already means over the share, and the
+        shares are equal). Returned values are means over replicas (``strategy.reduce``).
+        BatchNorm statistics are *per replica*, not synchronised: each replica normalises with
+        the mean and variance of its own share and updates its own moving averages, so with
+        BatchNorm the losses differ slightly from one device's (``tests/test_distribute.py``
+        measures by how much); ``ema_generator`` follows the first replica's. Noise keys are
+        folded with the replica's index, so replicas draw different noise.
 
     Returns
     -------
@@ -96,12 +120,14 @@ def make_step(generator: keras.Model, discriminator: keras.Model | None,
     """
     adversarial = losses.get(loss)
     gp_weight = float(adversarial.gradient_penalty_weight)
-    build_optimizer(g_optimizer, generator)
+    with scope(strategy):  # optimizer slots are mirrored, like the weights they follow
+        build_optimizer(g_optimizer, generator)
+        if discriminator is not None and d_optimizer is not None:
+            build_optimizer(d_optimizer, discriminator)
     if discriminator is None:
-        return _l1_step(generator, g_optimizer, inputs, seed, jit_compile)
+        return _l1_step(generator, g_optimizer, inputs, seed, jit_compile, strategy)
     if d_optimizer is None:
         raise ValueError("make_step: a discriminator needs its own d_optimizer")
-    build_optimizer(d_optimizer, discriminator)
 
     def judge(images, condition):
         return discriminator(images if condition is None else [condition, images],
@@ -115,20 +141,20 @@ def make_step(generator: keras.Model, discriminator: keras.Model | None,
                 lambda x: judge(x, condition), real, fake, gp_key)
         return d_loss, real_logits, fake_logits
 
-    def critic_update(batch, key, gp_key):
+    def critic_update(batch, key, gp_key, replicas):
         g_input, real, condition = inputs(batch, key)
         fake = generator(g_input, training=True)
         with tf.GradientTape() as d_tape:
-            d_loss, _, _ = critic_loss(real, fake, condition, gp_key)
+            d_loss = _share(critic_loss(real, fake, condition, gp_key)[0], replicas)
         grads = d_tape.gradient(d_loss, discriminator.trainable_variables)
         d_optimizer.apply_gradients(zip(grads, discriminator.trainable_variables))
 
-    @tf.function(jit_compile=jit_compile)
-    def step(batch, step_index: tf.Tensor) -> dict[str, tf.Tensor]:
-        key, gp_key = stateless_key(seed, step_index), stateless_key(seed + 1, step_index)
+    def update(batch, step_index: tf.Tensor, replicas: int) -> dict[str, tf.Tensor]:
+        """Both updates from ``batch`` (on a replica: from its share of the global batch)."""
+        key, gp_key = _keys(seed, step_index, replicas)
         for k in range(1, d_steps):  # extra critic updates, unrolled at tracing
             critic_update(batch, tf.random.experimental.stateless_fold_in(key, k),
-                          tf.random.experimental.stateless_fold_in(gp_key, k))
+                          tf.random.experimental.stateless_fold_in(gp_key, k), replicas)
         g_input, real, condition = inputs(batch, key)
         with tf.GradientTape() as d_tape, tf.GradientTape() as g_tape:
             fake = generator(g_input, training=True)
@@ -139,17 +165,21 @@ def make_step(generator: keras.Model, discriminator: keras.Model | None,
                 g_loss = g_adv + l1_weight * g_l1
             else:
                 g_loss = g_adv
-        d_grads = d_tape.gradient(d_loss, discriminator.trainable_variables)
-        g_grads = g_tape.gradient(g_loss, generator.trainable_variables)
+            # inside the tapes: the division is part of what they differentiate
+            d_share, g_share = _share(d_loss, replicas), _share(g_loss, replicas)
+        d_grads = d_tape.gradient(d_share, discriminator.trainable_variables)
+        g_grads = g_tape.gradient(g_share, generator.trainable_variables)
         d_optimizer.apply_gradients(zip(d_grads, discriminator.trainable_variables))
         g_optimizer.apply_gradients(zip(g_grads, generator.trainable_variables))
-        if ema_generator is not None:
-            ema_update(ema_generator, generator, ema_decay, step_index)
         terms = {"g_adv": g_adv, "g_l1": g_l1} if l1_weight else {"g_loss": g_loss}
         return {"d_loss": d_loss, **terms,
                 "d_real": tf.reduce_mean(tf.sigmoid(real_logits)),
                 "d_fake": tf.reduce_mean(tf.sigmoid(fake_logits))}
 
+    def average(step_index: tf.Tensor) -> None:
+        ema_update(ema_generator, generator, ema_decay, step_index)
+
+    step = _compile(update, strategy, jit_compile, average if ema_generator else None)
     # what a checkpoint of this step must hold (see gandetexture.training.Checkpoint)
     step.track = {"generator": generator, "discriminator": discriminator,
                   "g_optimizer": g_optimizer, "d_optimizer": d_optimizer}
@@ -159,20 +189,93 @@ def make_step(generator: keras.Model, discriminator: keras.Model | None,
 
 
 def _l1_step(generator: keras.Model, g_optimizer: keras.optimizers.Optimizer, inputs: Inputs,
-             seed: int, jit_compile: bool | None) -> Step:
+             seed: int, jit_compile: bool | None,
+             strategy: tf.distribute.Strategy | None) -> Step:
     """The generator trained on ``L1(fake, real)`` alone: :func:`make_step` without a critic."""
 
-    @tf.function(jit_compile=jit_compile)
-    def step(batch, step_index: tf.Tensor) -> dict[str, tf.Tensor]:
-        g_input, real, _ = inputs(batch, stateless_key(seed, step_index))
+    def update(batch, step_index: tf.Tensor, replicas: int) -> dict[str, tf.Tensor]:
+        g_input, real, _ = inputs(batch, _keys(seed, step_index, replicas)[0])
         with tf.GradientTape() as g_tape:
             g_l1 = losses.l1(generator(g_input, training=True), real)
-        grads = g_tape.gradient(g_l1, generator.trainable_variables)
+            g_share = _share(g_l1, replicas)
+        grads = g_tape.gradient(g_share, generator.trainable_variables)
         g_optimizer.apply_gradients(zip(grads, generator.trainable_variables))
         return {"g_l1": g_l1}
 
+    step = _compile(update, strategy, jit_compile)
     step.track = {"generator": generator, "g_optimizer": g_optimizer}
     return step
+
+
+# ------------------------------------------------------------------ one device or several
+
+def _share(loss: tf.Tensor, replicas: int) -> tf.Tensor:
+    """A replica's part of the global mean: its own mean over ``1 / replicas`` of the batch,
+    divided by ``replicas`` (one device: ``loss`` itself, no op added)."""
+    return loss if replicas == 1 else loss / replicas
+
+
+def _keys(seed: int, step_index: tf.Tensor, replicas: int) -> tuple[tf.Tensor, tf.Tensor]:
+    """The step's noise key and gradient-penalty key, folded with the replica's index when
+    there are several (or every replica would draw the same noise for its share)."""
+    keys = stateless_key(seed, step_index), stateless_key(seed + 1, step_index)
+    if replicas == 1:
+        return keys
+    replica = tf.distribute.get_replica_context().replica_id_in_sync_group
+    return tuple(tf.random.experimental.stateless_fold_in(k, replica) for k in keys)
+
+
+def split_batch(strategy: tf.distribute.Strategy, batch):
+    """One equal share of a global batch per replica of ``strategy``.
+
+    ``batch`` is a tensor ``[B, ...]`` or a tuple of them; replica ``r`` of ``R`` gets rows
+    ``r·B/R`` to ``(r + 1)·B/R − 1`` of each, as ``strategy.experimental_distribute_dataset``
+    would give them. A batch that is already distributed (``tf.distribute.DistributedValues``,
+    from such a dataset) is returned as it is. ``B`` must be a multiple of ``R``.
+    """
+    if any(isinstance(x, tf.distribute.DistributedValues) for x in tf.nest.flatten(batch)):
+        return batch
+    count = strategy.num_replicas_in_sync
+
+    def share(context: tf.distribute.InputContext):
+        return tf.nest.map_structure(
+            lambda x: tf.split(x, count)[context.replica_id_in_sync_group], batch)
+
+    return strategy.experimental_distribute_values_from_function(share)
+
+
+def _compile(update: Callable[[Any, tf.Tensor, int], dict[str, tf.Tensor]],
+             strategy: tf.distribute.Strategy | None, jit_compile: bool | None,
+             after: Callable[[tf.Tensor], None] | None = None) -> Step:
+    """The ``tf.function`` step: ``update(batch, step_index, 1)`` on one device, or on every
+    replica of ``strategy`` with its share; then ``after(step_index)`` (the weights' moving
+    average), once, in cross-replica context (there a mirrored variable is assigned the same
+    value on every device)."""
+    if strategy is None:
+        @tf.function(jit_compile=jit_compile)
+        def step(batch, step_index: tf.Tensor) -> dict[str, tf.Tensor]:
+            outputs = update(batch, step_index, 1)
+            if after is not None:
+                after(step_index)
+            return outputs
+
+        return step
+    if jit_compile:
+        raise ValueError("make_step: jit_compile (XLA) is for one device; it cannot compile "
+                         "a step across a strategy's replicas")
+    replicas = strategy.num_replicas_in_sync
+    mean = tf.distribute.ReduceOp.MEAN
+
+    @tf.function
+    def distributed_step(batch, step_index: tf.Tensor) -> dict[str, tf.Tensor]:
+        outputs = strategy.run(update, args=(split_batch(strategy, batch), step_index,
+                                             replicas))
+        if after is not None:
+            after(step_index)
+        return {name: strategy.reduce(mean, value, axis=None)
+                for name, value in outputs.items()}
+
+    return distributed_step
 
 
 def noise_inputs(latent_dim: int) -> Inputs:
@@ -208,13 +311,16 @@ def make_remover_step(generator: keras.Model, discriminator: keras.Model | None,
                       d_optimizer: keras.optimizers.Optimizer | None = None,
                       l1_weight: float = 100.0,
                       loss: str | losses.AdversarialLoss = "nonsaturating",
-                      jit_compile: bool | None = None) -> Step:
+                      jit_compile: bool | None = None,
+                      strategy: tf.distribute.Strategy | None = None) -> Step:
     """The conditional GAN (pix2pix) step of the texture remover (lessons 04, 05).
 
     ``step((textured, structure), step_index)``, both ``float32 [B, H, W, 3] in [-1, 1]``,
     returning ``{"d_loss", "g_adv", "g_l1", "d_real", "d_fake"}`` (only ``g_l1`` without a
     discriminator). The generator minimises ``adversarial + l1_weight · L1``: the L1 term pins
     the prediction to the right image, the adversarial term pushes it off the blurry mean.
+    ``strategy``: train on several devices (see :func:`make_step`).
     """
     return make_step(generator, discriminator, g_optimizer, d_optimizer, loss=loss,
-                     inputs=paired_inputs, l1_weight=l1_weight, jit_compile=jit_compile)
+                     inputs=paired_inputs, l1_weight=l1_weight, jit_compile=jit_compile,
+                     strategy=strategy)

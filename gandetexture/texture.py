@@ -140,13 +140,15 @@ def sample_noise(batch: int, height: int, width: int, config: TextureConfig,
 def make_texture_step(generator: keras.Model, discriminator: keras.Model,
                       g_optimizer: keras.optimizers.Optimizer,
                       d_optimizer: keras.optimizers.Optimizer, config: TextureConfig,
-                      ema_generator: keras.Model | None = None) -> steps.Step:
+                      ema_generator: keras.Model | None = None,
+                      strategy: tf.distribute.Strategy | None = None) -> steps.Step:
     """The spatial GAN's step: :func:`gandetexture.steps.make_step` fed with noise fields.
 
     ``step(real_crops: float32 [B, crop, crop, 3] in [-1, 1], step_index)`` returns
     ``{"d_loss", "g_loss", "d_real", "d_fake"}`` (D's mean probability of "real" over all
     patches). The noise of step ``i`` is drawn from ``(config.seed, i)``; ``ema_generator``
-    follows the trained weights as an average (decay ``config.ema``).
+    follows the trained weights as an average (decay ``config.ema``). ``strategy``: train on
+    several devices (see :func:`gandetexture.steps.make_step`).
     """
     cells = config.crop // config.scale
 
@@ -156,7 +158,8 @@ def make_texture_step(generator: keras.Model, discriminator: keras.Model,
 
     return steps.make_step(generator, discriminator, g_optimizer, d_optimizer,
                            loss=config.loss, inputs=noise_fields, seed=config.seed,
-                           ema_generator=ema_generator, ema_decay=config.ema)
+                           ema_generator=ema_generator, ema_decay=config.ema,
+                           strategy=strategy)
 
 
 @dataclasses.dataclass
@@ -197,7 +200,8 @@ def load_texture_model(directory: str | Path) -> TextureModel:
 
 def train_texture(exemplar, config: TextureConfig, out: str | Path | None = None,
                   resume: bool = False, progress: bool = True, name: str | None = None,
-                  budget_s: float | None = None) -> TextureModel:
+                  budget_s: float | None = None,
+                  devices: str | int | tf.distribute.Strategy | None = None) -> TextureModel:
     """Train a spatial GAN on random crops of one exemplar.
 
     Parameters
@@ -212,6 +216,10 @@ def train_texture(exemplar, config: TextureConfig, out: str | Path | None = None
         finished, loaded) only with ``resume=True``.
     budget_s : float, optional
         Wall-clock budget (stops cleanly; rerun with ``resume=True`` to continue).
+    devices : int, "all" or tf.distribute.Strategy, optional
+        Train on several devices (:func:`gandetexture.training.strategy_for`), each step's
+        ``config.batch_size`` crops split between them. Not part of ``config`` (a run folder
+        is named by its digest): ``run.json`` records it beside the settings.
 
     Raises
     ------
@@ -231,29 +239,33 @@ def train_texture(exemplar, config: TextureConfig, out: str | Path | None = None
     run = None if out is None else training.RunFolder(out, KIND, dataclasses.asdict(config),
                                                       resume=resume)
 
+    strategy = training.strategy_for(devices)
+    training.check_batch(config.batch_size, strategy)
     keras.utils.set_random_seed(config.seed)
-    generator = networks.build_texture_generator(config)
-    discriminator = networks.build_texture_discriminator(config)
-    g_optimizer, d_optimizer = training.adam(), training.adam()
-    ema_generator = None
-    if config.ema:
-        ema_generator = networks.build_texture_generator(config)
-        ema_generator.set_weights(generator.get_weights())
-    step = make_texture_step(generator, discriminator, g_optimizer, d_optimizer, config,
-                             ema_generator)
+    with training.scope(strategy):  # mirrored networks, optimizer slots and average
+        generator = networks.build_texture_generator(config)
+        discriminator = networks.build_texture_discriminator(config)
+        g_optimizer, d_optimizer = training.adam(), training.adam()
+        ema_generator = None
+        if config.ema:
+            ema_generator = networks.build_texture_generator(config)
+            ema_generator.set_weights(generator.get_weights())
+        step = make_texture_step(generator, discriminator, g_optimizer, d_optimizer, config,
+                                 ema_generator, strategy)
     callbacks = [] if run is None else run.callbacks(
         step.track, every=max(100, config.steps // 5),
         summary_every=max(10, config.steps // 100), budget_s=budget_s)
     if run is None and budget_s is not None:
         callbacks.append(training.TimeBudget(budget_s))
     data = exemplars.sampler(image, config.crop, config.batch_size, seed=config.seed)
-    history = training.fit(step, data, config.steps, callbacks=callbacks, progress=progress,
-                           desc=f"texture {label}")
+    with training.scope(strategy):  # the checkpoint's own variables are mirrored too
+        history = training.fit(step, data, config.steps, callbacks=callbacks,
+                               progress=progress, desc=f"texture {label}")
     model = TextureModel(ema_generator or generator, config, history,
                          history["time"][-1] if history["time"] else 0.0)
     if run is not None:
         complete = bool(history["step"]) and history["step"][-1] + 1 >= config.steps
-        run.save(model.generator, complete=complete)
+        run.save(model.generator, complete=complete, devices=training.replicas(strategy))
     return model
 
 

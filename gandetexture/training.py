@@ -5,10 +5,12 @@ what it returns; it stops with :class:`TrainingDiverged` when a loss becomes NaN
 Everything else is a callback, as in Keras: :class:`Checkpoint` (exact resume),
 :class:`TensorBoard`, :class:`ProgressBar`, :class:`Preview` and :class:`TimeBudget`.
 :class:`RunFolder` is the one format of a training run on disk, used by both trainers.
+:func:`strategy_for` turns ``--devices N|all`` into a ``tf.distribute.MirroredStrategy``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import math
@@ -234,6 +236,86 @@ class TimeBudget(Callback):
 
     def on_step_end(self, loop: Loop, index: int, logs: dict[str, float]) -> None:
         loop.stop = loop.stop or loop.elapsed > self.seconds
+
+
+# --------------------------------------------------------------------------- several devices
+
+def strategy_for(devices: str | int | tf.distribute.Strategy | None
+                 ) -> tf.distribute.Strategy | None:
+    """The strategy that trains on ``devices`` (the trainers' ``--devices``).
+
+    Parameters
+    ----------
+    devices : None, int, str or tf.distribute.Strategy
+        ``None`` or ``1``: one device, no strategy (the plain step, exactly as without this
+        option). ``"all"``: every GPU; on a machine without one, every logical CPU device of
+        the process (one, unless the CPU was split). ``N`` (or ``"N"``): the first ``N`` GPUs;
+        on a machine without one, the CPU split into ``N`` logical devices. That split is
+        only possible before TensorFlow initialises its devices (the command line asks first
+        thing); later, the logical CPU devices that exist are used. Logical CPU devices
+        share the same cores: they run multi-device code on a laptop, they do not speed it
+        up. A strategy is returned as it is.
+
+    Returns
+    -------
+    tf.distribute.MirroredStrategy or None
+        A synchronous data-parallel strategy over the devices (``None`` for one device).
+
+    Raises
+    ------
+    ValueError
+        For a count below 1, a word other than ``"all"``, or more devices than there are
+        (naming those there are).
+    """
+    if devices is None or isinstance(devices, tf.distribute.Strategy):
+        return devices
+    text = str(devices).strip().lower()
+    count = 0
+    if text != "all":
+        try:
+            count = int(text)
+        except ValueError:
+            raise ValueError(f"--devices takes a count or 'all', got {devices!r}") from None
+        if count < 1:
+            raise ValueError(f"--devices must be at least 1, got {count}")
+        if count == 1:
+            return None
+    kind = "GPU" if tf.config.list_physical_devices("GPU") else "CPU"
+    if kind == "CPU" and count > 1:
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        try:  # one logical device per replica; impossible once TensorFlow is initialised
+            tf.config.set_logical_device_configuration(
+                cpu, [tf.config.LogicalDeviceConfiguration()] * count)
+        except RuntimeError:
+            pass
+    available = [device.name for device in tf.config.list_logical_devices(kind)]
+    count = count or len(available)
+    if count > len(available):
+        late = " (TensorFlow was initialised before the CPU could be split)" \
+            if kind == "CPU" else ""
+        raise ValueError(f"{count} devices asked for, and this process has {len(available)} "
+                         f"{kind} device(s){late}: {', '.join(available)}")
+    return tf.distribute.MirroredStrategy(available[:count]) if count > 1 else None
+
+
+def replicas(strategy: tf.distribute.Strategy | None) -> int:
+    """How many devices share each batch (1 without a strategy)."""
+    return 1 if strategy is None else int(strategy.num_replicas_in_sync)
+
+
+def scope(strategy: tf.distribute.Strategy | None) -> contextlib.AbstractContextManager:
+    """``strategy.scope()``, or nothing to enter without a strategy. Networks, optimizers,
+    moving averages and checkpoints created in it are mirrored on every device."""
+    return contextlib.nullcontext() if strategy is None else strategy.scope()
+
+
+def check_batch(batch_size: int, strategy: tf.distribute.Strategy | None) -> None:
+    """A ``ValueError`` unless ``batch_size`` (the global batch) splits evenly over the
+    strategy's devices: the step averages equal shares (:func:`gandetexture.steps.make_step`)."""
+    count = replicas(strategy)
+    if int(batch_size) % count:
+        raise ValueError(f"a batch of {batch_size} does not split evenly over {count} devices; "
+                         "choose a number of devices that divides it")
 
 
 def write_json(path: Path, value: Any, indent: int | None = 2) -> None:
