@@ -232,6 +232,12 @@ def split_batch(strategy: tf.distribute.Strategy, batch):
     ``r·B/R`` to ``(r + 1)·B/R − 1`` of each, as ``strategy.experimental_distribute_dataset``
     would give them. A batch that is already distributed (``tf.distribute.DistributedValues``,
     from such a dataset) is returned as it is. ``B`` must be a multiple of ``R``.
+
+    Why the trainers feed global batches rather than a distributed dataset: the iterator of
+    ``experimental_distribute_dataset`` cannot be checkpointed (``tf.train.Checkpoint``
+    refuses it), and the plain ``tf.data`` iterator can, so a run keeps resuming exactly, on
+    any number of devices. The cost: each step's shares are copied to their devices when the
+    step starts, instead of being prefetched there.
     """
     if any(isinstance(x, tf.distribute.DistributedValues) for x in tf.nest.flatten(batch)):
         return batch

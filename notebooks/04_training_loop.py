@@ -10,7 +10,8 @@
 # - read the course's one loop, `training.fit`, whole, and give it its side jobs as
 #   *callbacks*: a progress bar with live losses, checkpoints that resume exactly,
 #   TensorBoard logs, previews and a time budget;
-# - interrupt a run, resume it, and check that the losses match an uninterrupted run.
+# - interrupt a run, resume it, and check that the losses match an uninterrupted run;
+# - see the few changes that train the same step on several GPUs.
 #
 # The networks are lesson 05's texture remover: a U-Net generator that maps a textured image
 # to its structure and a PatchGAN discriminator that judges (textured, structure) pairs. This
@@ -374,6 +375,37 @@ else:
 # turns it on). Compilation also costs time once, which a short run never earns back. The
 # input wait is the share of the loop spent waiting for `tf.data`, which composes the next
 # batches in parallel with the step.
+#
+# ## On several GPUs
+#
+# `tf.distribute.MirroredStrategy` keeps a copy of every variable on each device and runs the
+# step on all of them at once, each on its share of the batch. Five changes, all already in
+# the course's step (`steps.make_step(..., strategy=...)`) and trainers
+# (`python -m gandetexture train-remover --devices all`):
+#
+# ```python
+# strategy = training.strategy_for("all")  # a MirroredStrategy over every GPU
+# with strategy.scope():  # networks, optimizers, averages, checkpoints: mirrored
+#     generator, discriminator = networks.build_remover(profile)
+#     step = steps.make_remover_step(generator, discriminator, training.adam(),
+#                                    training.adam(), strategy=strategy)
+#     training.fit(step, removal.training_data(profile), total)  # the same global batches
+# ```
+#
+# 1. **A global batch.** `profile.remover_batch_size` stays the batch of one step; with two
+#    GPUs each computes half of it.
+# 2. **`strategy.run` inside the `tf.function`.** The step splits the batch
+#    (`steps.split_batch`) and calls `strategy.run(update, args=(shares, step_index, 2))`.
+# 3. **Losses scaled.** Each replica's loss is the mean over its half; it is divided by the
+#    number of replicas inside the tape, and the optimizers *sum* the replicas' gradients, so
+#    the update is the one of the mean over the global batch (what
+#    `tf.nn.compute_average_loss` does for per-example losses). The printed losses are
+#    averaged with `strategy.reduce(MEAN, ...)`.
+# 4. **Everything with variables is created in `strategy.scope()`**, so a checkpoint written
+#    on two GPUs resumes on one, and the other way round.
+# 5. **BatchNorm statistics are per replica**: each GPU normalises with its own half's mean and
+#    variance (not synchronised), so the losses differ slightly from one device's
+#    (`tests/test_distribute.py` measures about 2e-4 on two logical CPU devices).
 #
 # ## Summary
 #
