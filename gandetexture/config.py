@@ -18,6 +18,11 @@ import numpy as np
 
 ENV_PROFILE = "GANDETEXTURE_PROFILE"
 ENV_OUTPUT = "GANDETEXTURE_OUTPUT"
+#: A testing aid: caps every step count of the resolved profile (``make test`` runs every
+#: lesson under ``gpu`` with ``GANDETEXTURE_MAX_STEPS=2``, so gpu-sized networks, batches,
+#: evaluation splits and plots run end to end on a CPU in minutes). Not for real training.
+ENV_MAX_STEPS = "GANDETEXTURE_MAX_STEPS"
+STEP_FIELDS = ("gan_steps", "toy_steps", "remover_steps", "texture_steps", "preview_every")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,6 +57,9 @@ class Profile:
         Base width of the texture remover's networks (lessons 04-05).
     remover_batch_size : int
         Batch size of the texture remover (lessons 04-05).
+    max_steps : int
+        0, or the cap that :data:`ENV_MAX_STEPS` put on every step count (a testing aid:
+        outputs then go to ``<name>-max<N>``, apart from real runs).
     """
 
     name: str
@@ -67,6 +75,18 @@ class Profile:
     preview_every: int
     remover_width: int
     remover_batch_size: int
+    max_steps: int = 0
+
+    def steps(self, count: int) -> int:
+        """``count`` training steps, or the cap of :data:`ENV_MAX_STEPS` when that is lower;
+        for step counts a lesson sets itself (e.g. the two-sample test's classifier)."""
+        return min(int(count), self.max_steps) if self.max_steps else int(count)
+
+    @property
+    def folder(self) -> str:
+        """Name of this profile's output folder: ``name``, or ``<name>-max<N>`` when capped,
+        so a capped test run never lands in (or resumes from) a real run's folder."""
+        return f"{self.name}-max{self.max_steps}" if self.max_steps else self.name
 
     @property
     def bank_size(self) -> int:
@@ -133,7 +153,29 @@ def resolve_profile(name: str | None = "auto") -> Profile:
             f"unknown profile {name!r} (from {ENV_PROFILE}={os.environ.get(ENV_PROFILE)!r}); "
             f"choose one of {', '.join(PROFILES)} or 'auto'"
         )
-    return PROFILES[chosen]
+    return capped(PROFILES[chosen])
+
+
+def capped(profile: Profile, max_steps: int | str | None = None) -> Profile:
+    """``profile`` with every step count at most ``max_steps`` (default: the environment
+    variable :data:`ENV_MAX_STEPS`; unset or empty: ``profile`` unchanged).
+
+    Raises
+    ------
+    ValueError
+        When the cap is not a positive integer, naming the variable.
+    """
+    raw = os.environ.get(ENV_MAX_STEPS, "") if max_steps is None else max_steps
+    if str(raw).strip() == "":
+        return profile
+    try:
+        cap = int(str(raw).strip())
+    except ValueError:
+        cap = 0
+    if cap < 1:
+        raise ValueError(f"{ENV_MAX_STEPS}={raw!r}: the step cap must be a positive integer")
+    changes = {field: min(getattr(profile, field), cap) for field in STEP_FIELDS}
+    return dataclasses.replace(profile, max_steps=cap, **changes)
 
 
 def set_seed(seed: int = 0) -> None:
@@ -185,7 +227,7 @@ def output_dir(lesson: str, profile: Profile | str) -> Path:
         here = Path.cwd()
         roots = [p for p in (here, *here.parents) if (p / "pyproject.toml").exists()]
         root = (roots[0] if roots else here) / "outputs"
-    name = profile.name if isinstance(profile, Profile) else str(profile)
+    name = profile.folder if isinstance(profile, Profile) else str(profile)
     path = root / lesson / name
     path.mkdir(parents=True, exist_ok=True)
     return path
@@ -193,7 +235,7 @@ def output_dir(lesson: str, profile: Profile | str) -> Path:
 
 def profile_table() -> str:
     """The profiles as a fixed-width text table (one row per field, then the size rules)."""
-    fields = [f.name for f in dataclasses.fields(Profile) if f.name != "name"]
+    fields = [f.name for f in dataclasses.fields(Profile) if f.name not in ("name", "max_steps")]
     fields += ["bank_size", "eval_count"]
     names = list(PROFILES)
     pad = max(len(f) for f in fields) + 1
@@ -220,5 +262,7 @@ def setup(profile: str | None = "auto", seed: int = 0, lesson: str | None = None
     keras.backend.clear_session()
     set_seed(seed)
     where = f", outputs in {os.path.relpath(output_dir(lesson, resolved))}" if lesson else ""
-    print(f"profile: {resolved.name} (seed {seed}){where}")
+    cap = f", every step count capped at {resolved.max_steps} ({ENV_MAX_STEPS})" \
+        if resolved.max_steps else ""
+    print(f"profile: {resolved.name} (seed {seed}){cap}{where}")
     return resolved

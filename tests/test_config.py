@@ -84,6 +84,8 @@ def test_profile_fields_have_no_zero_sentinels():
 
     for profile in config.PROFILES.values():
         for field in dataclasses.fields(profile):
+            if field.name == "max_steps":  # the testing aid's cap: 0 is "not capped"
+                continue
             assert getattr(profile, field.name), (profile.name, field.name)
             assert field.default is dataclasses.MISSING, field.name
 
@@ -93,3 +95,23 @@ def test_profile_table_shows_the_size_rules():
     assert "remover_width" in table and "bank_size" in table and "eval_count" in table
     row = next(line for line in table.splitlines() if line.startswith("bank_size"))
     assert row.split()[1:] == ["32", "2048", "2048"]
+
+
+def test_max_steps_caps_every_step_count_and_moves_the_outputs(monkeypatch, tmp_path):
+    monkeypatch.setenv(config.ENV_MAX_STEPS, "3")
+    monkeypatch.setenv(config.ENV_OUTPUT, str(tmp_path))
+    gpu = config.resolve_profile("gpu")
+    assert (gpu.remover_steps, gpu.texture_steps, gpu.gan_steps, gpu.toy_steps) == (3, 3, 3, 3)
+    assert gpu.image_size == config.PROFILES["gpu"].image_size  # sizes stay gpu-sized
+    assert gpu.steps(300) == 3 and gpu.steps(2) == 2
+    assert config.output_dir("05", gpu) == tmp_path / "05" / "gpu-max3"
+    monkeypatch.delenv(config.ENV_MAX_STEPS)
+    assert config.resolve_profile("gpu") == config.PROFILES["gpu"]
+    assert config.PROFILES["gpu"].steps(300) == 300
+
+
+@pytest.mark.parametrize("raw", ["0", "-1", "two"])
+def test_a_bad_step_cap_names_the_variable(monkeypatch, raw):
+    monkeypatch.setenv(config.ENV_MAX_STEPS, raw)
+    with pytest.raises(ValueError, match=config.ENV_MAX_STEPS):
+        config.resolve_profile("cpu")
