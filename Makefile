@@ -11,7 +11,7 @@ EXTRAS ?= dev
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONUNBUFFERED := 1
 
-.PHONY: install lab test lint unit nbval notebooks book clean
+.PHONY: install lab test test-gpu lint unit nbval notebooks book clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,18 @@ lab: install
 ## Install and run every test: lint, package tests, notebooks (nbval + papermill), the book.
 test: install
 	bash tools/test.sh
+
+## On a machine with a GPU (.github/workflows/gpu.yml, or by hand; a fresh .venv gets
+## .[dev,gpu]): every lesson under the full gpu profile with papermill, into
+## build/executed/gpu with a per-lesson timing table (timings.md); nbval re-runs those
+## executed copies under gpu and compares their checked cells with that run; then the book of
+## that run, build/book/gpu. Every lesson runs twice (papermill, then nbval).
+test-gpu: EXTRAS = dev,gpu
+test-gpu: install
+	$(BIN)/python tools/run_notebooks.py --profile gpu --timings build/executed/gpu/timings.md
+	GANDETEXTURE_PROFILE=gpu GANDETEXTURE_OUTPUT="$(CURDIR)/build/outputs/nbval-gpu" \
+		$(BIN)/python -m pytest --nbval-lax build/executed/gpu -p no:cacheprovider
+	$(BIN)/python tools/build_book.py --profile gpu
 
 lint: install
 	$(BIN)/ruff check gandetexture tests tools benchmarks notebooks

@@ -132,7 +132,8 @@ print("RESULT", json.dumps(result))
 
 def run_python(code: str, *args: str, timeout: float = 240) -> dict:
     """Run ``code`` in a fresh interpreter; the JSON it prints after ``RESULT``."""
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    # GPUs hidden: on a GPU machine "all" would otherwise mean its GPUs, not the two CPUs
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": "-1"}
     done = subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args], cwd=ROOT,
                           env=env, capture_output=True, text=True, timeout=timeout)
     lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]

@@ -5,7 +5,10 @@
 The book's sources are ``book/`` (``conf.py``, ``index.md`` with the table of contents, and
 any extra pages) plus the notebooks executed under the profile in ``build/executed/<profile>/``.
 They are staged in ``build/book-src/<profile>/`` and rendered by Sphinx with MyST-NB (without
-re-executing) into ``build/book/<profile>/``; open ``index.html`` there.
+re-executing) into ``build/book/<profile>/``; open ``index.html`` there. Staging removes the
+cell papermill injects after each lesson's parameters cell (tag ``injected-parameters``,
+e.g. ``PROFILE = "cpu"``), which would show as a second parameters cell on every page; the
+profile a page was run under is printed by its set-up cell.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,7 +41,7 @@ def main() -> int:
     shutil.copytree(ROOT / "book", src, ignore=shutil.ignore_patterns("_build"))
     (src / "notebooks").mkdir()
     for nb in notebooks:
-        shutil.copy2(executed / nb.name, src / "notebooks" / nb.name)
+        stage(executed / nb.name, src / "notebooks" / nb.name)
     out = ROOT / "build" / "book" / args.profile
     command = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-E",
                "-b", "html", str(src), str(out)]
@@ -44,6 +49,17 @@ def main() -> int:
     if result.returncode == 0:
         print(f"book written to {out / 'index.html'}")
     return result.returncode
+
+
+def stage(source: Path, target: Path) -> None:
+    """Copy an executed notebook for the book, its papermill-injected parameters tagged
+    ``remove-cell`` (MyST-NB then leaves the cell, input and output, out of the page)."""
+    notebook = nbformat.read(source, as_version=4)
+    for cell in notebook.cells:
+        tags = cell.metadata.get("tags", [])
+        if "injected-parameters" in tags and "remove-cell" not in tags:
+            cell.metadata["tags"] = [*tags, "remove-cell"]
+    nbformat.write(notebook, target)
 
 
 if __name__ == "__main__":

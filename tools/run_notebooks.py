@@ -2,11 +2,14 @@
 
     python tools/run_notebooks.py --profile smoke            # every lesson
     python tools/run_notebooks.py --profile cpu --only 02 05  # some lessons
+    python tools/run_notebooks.py --profile gpu --timings build/executed/gpu/timings.md
 
 Executed copies go to ``build/executed/<profile>/``; lesson outputs (checkpoints, logs) to
 ``build/outputs/<profile>/`` unless ``GANDETEXTURE_OUTPUT`` is set. Wall times are written to
-``build/executed/<profile>/timings.json`` and printed as a table. A lesson that fails, or that
-takes longer than ``--max-seconds``, makes the command exit non-zero.
+``build/executed/<profile>/timings.json`` and printed as a table; ``--timings FILE`` also
+writes this run's table (seconds and minutes per lesson, the machine's GPUs) as Markdown, the
+table ``make test-gpu`` keeps. A lesson that fails, or that takes longer than
+``--max-seconds``, makes the command exit non-zero.
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
+import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -30,6 +36,8 @@ def main() -> int:
     parser.add_argument("--max-seconds", type=float, default=None,
                         help="fail a lesson that runs longer (default: 90 for smoke)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--timings", type=Path, default=None,
+                        help="also write this run's wall times as a Markdown table here")
     args = parser.parse_args()
     limit = args.max_seconds or (90.0 if args.profile == "smoke" else None)
 
@@ -44,7 +52,7 @@ def main() -> int:
         paths = [p for p in paths if any(p.name.startswith(o) or o in p.name for o in args.only)]
     timings_file = out_dir / "timings.json"
     timings = json.loads(timings_file.read_text()) if timings_file.exists() else {}
-    failures = []
+    failures, this_run = [], {}
     for path in paths:
         print(f"--- {path.name} (profile {args.profile})", flush=True)
         start = time.perf_counter()
@@ -55,13 +63,17 @@ def main() -> int:
         except Exception as error:  # papermill raises PapermillExecutionError with the cell
             failures.append(f"{path.name}: {str(error).strip().splitlines()[-1]}")
             print(f"FAILED {path.name}\n{error}", flush=True)
+            this_run[path.stem] = None
             continue
         seconds = time.perf_counter() - start
-        timings[path.stem] = round(seconds, 1)
+        timings[path.stem] = this_run[path.stem] = round(seconds, 1)
         print(f"    {seconds:6.1f} s", flush=True)
         if limit and seconds > limit:
             failures.append(f"{path.name}: {seconds:.1f} s is over the {limit:.0f} s budget")
     timings_file.write_text(json.dumps(timings, indent=2, sort_keys=True) + "\n")
+    if args.timings:
+        args.timings.parent.mkdir(parents=True, exist_ok=True)
+        args.timings.write_text(timings_table(this_run, args.profile))
     print(f"\n| lesson | seconds ({args.profile}) |\n|---|---|")
     for name in sorted(timings):
         print(f"| {name} | {timings[name]} |")
@@ -69,6 +81,29 @@ def main() -> int:
         print(f"FAIL {failure}")
     print(f"{len(paths) - len(failures)} passed, {len(failures)} failed")
     return 1 if failures else 0
+
+
+def timings_table(seconds: dict[str, float | None], profile: str) -> str:
+    """One run's wall times as Markdown: a row per lesson (``None``: it failed), a total, and
+    the machine it ran on (``nvidia-smi``'s GPU names when there is one)."""
+    rows = [f"| {name} | {'failed' if s is None else f'{s:.1f}'} | "
+            f"{'' if s is None else f'{s / 60:.1f}'} |" for name, s in sorted(seconds.items())]
+    total = sum(s for s in seconds.values() if s is not None)
+    return "\n".join([
+        f"# Lesson wall times, profile `{profile}`", "",
+        f"Machine: {platform.node()} ({os.cpu_count()} CPU threads); GPU: {_gpus()}", "",
+        "| lesson | seconds | minutes |", "|---|---:|---:|", *rows,
+        f"| **total** | {total:.1f} | {total / 60:.1f} |", ""])
+
+
+def _gpus() -> str:
+    """The GPUs ``nvidia-smi`` lists, or ``"none"``."""
+    if shutil.which("nvidia-smi") is None:
+        return "none"
+    done = subprocess.run(["nvidia-smi", "--query-gpu=name,memory.total", "--format=csv,noheader"],
+                          capture_output=True, text=True)
+    names = [line.strip() for line in done.stdout.splitlines() if line.strip()]
+    return "; ".join(names) if done.returncode == 0 and names else "none"
 
 
 if __name__ == "__main__":
