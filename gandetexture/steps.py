@@ -151,7 +151,7 @@ def make_step(generator: keras.Model, discriminator: keras.Model | None,
 
     def update(batch, step_index: tf.Tensor, replicas: int) -> dict[str, tf.Tensor]:
         """Both updates from ``batch`` (on a replica: from its share of the global batch)."""
-        key, gp_key = _keys(seed, step_index, replicas)
+        key, gp_key = _key(seed, step_index, replicas), _key(seed + 1, step_index, replicas)
         for k in range(1, d_steps):  # extra critic updates, unrolled at tracing
             critic_update(batch, tf.random.experimental.stateless_fold_in(key, k),
                           tf.random.experimental.stateless_fold_in(gp_key, k), replicas)
@@ -179,7 +179,8 @@ def make_step(generator: keras.Model, discriminator: keras.Model | None,
     def average(step_index: tf.Tensor) -> None:
         ema_update(ema_generator, generator, ema_decay, step_index)
 
-    step = _compile(update, strategy, jit_compile, average if ema_generator else None)
+    step = _compile(update, strategy, jit_compile,
+                    average if ema_generator is not None else None)
     # what a checkpoint of this step must hold (see gandetexture.training.Checkpoint)
     step.track = {"generator": generator, "discriminator": discriminator,
                   "g_optimizer": g_optimizer, "d_optimizer": d_optimizer}
@@ -194,7 +195,7 @@ def _l1_step(generator: keras.Model, g_optimizer: keras.optimizers.Optimizer, in
     """The generator trained on ``L1(fake, real)`` alone: :func:`make_step` without a critic."""
 
     def update(batch, step_index: tf.Tensor, replicas: int) -> dict[str, tf.Tensor]:
-        g_input, real, _ = inputs(batch, _keys(seed, step_index, replicas)[0])
+        g_input, real, _ = inputs(batch, _key(seed, step_index, replicas))
         with tf.GradientTape() as g_tape:
             g_l1 = losses.l1(generator(g_input, training=True), real)
             g_share = _share(g_l1, replicas)
@@ -215,14 +216,14 @@ def _share(loss: tf.Tensor, replicas: int) -> tf.Tensor:
     return loss if replicas == 1 else loss / replicas
 
 
-def _keys(seed: int, step_index: tf.Tensor, replicas: int) -> tuple[tf.Tensor, tf.Tensor]:
-    """The step's noise key and gradient-penalty key, folded with the replica's index when
-    there are several (or every replica would draw the same noise for its share)."""
-    keys = stateless_key(seed, step_index), stateless_key(seed + 1, step_index)
+def _key(seed: int, step_index: tf.Tensor, replicas: int) -> tf.Tensor:
+    """The stateless key ``(seed, step_index)``, folded with the replica's index when there
+    are several (or every replica would draw the same noise for its share)."""
+    key = stateless_key(seed, step_index)
     if replicas == 1:
-        return keys
+        return key
     replica = tf.distribute.get_replica_context().replica_id_in_sync_group
-    return tuple(tf.random.experimental.stateless_fold_in(k, replica) for k in keys)
+    return tf.random.experimental.stateless_fold_in(key, replica)
 
 
 def split_batch(strategy: tf.distribute.Strategy, batch):

@@ -52,7 +52,7 @@ try:
     training.strategy_for(3)
 except ValueError as error:
     result["three"] = str(error)
-keys = strategy.run(lambda: steps._keys(0, tf.constant(3, tf.int64), 2)[0])
+keys = strategy.run(lambda: steps._key(0, tf.constant(3, tf.int64), 2))
 result["keys"] = [k.numpy().tolist() for k in strategy.experimental_local_results(keys)]
 
 profile = config.PROFILES["smoke"]  # remover batch 8: 4 per device
