@@ -7,11 +7,13 @@
     python -m gandetexture remove photo.jpg other.png --model runs/remover --out cleaned/
     python -m gandetexture train-texture --exemplar brick --profile cpu --out runs/brick
     python -m gandetexture generate --model runs/brick --size 512 512 --out brick.png --seed 1
+    python -m gandetexture retexture photo.jpg --remover runs/remover --quilt brick --out new/
 
 Every command is a thin layer over the package (:mod:`gandetexture.removal`,
-:mod:`gandetexture.texture`). A :class:`ValueError` (bad file, bad name, a run folder that
-must not be overwritten...) is printed as one line ``gandetexture: error: ...`` with exit
-status 2, without a traceback.
+:mod:`gandetexture.texture`, :mod:`gandetexture.retexture`). A :class:`ValueError` (bad file,
+bad name, a run folder that must not be overwritten...) is printed as one line
+``gandetexture: error: ...`` with exit status 2, without a traceback. ``remove`` and
+``retexture`` report a bad image that way and go on with the others (exit status 1).
 
 ``--devices N|all`` trains on several devices (:func:`gandetexture.training.strategy_for`):
 all GPUs, or the first N. On a machine without a GPU, ``--devices N`` splits the CPU into N
@@ -127,6 +129,38 @@ def generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def retexture(args: argparse.Namespace) -> int:
+    from gandetexture import exemplars, io, removal, texture
+    from gandetexture import retexture as rt
+
+    remover = removal.load_remover(args.remover)
+    # the texture is read once, and a bad one stops the command before any image is touched
+    source = (texture.load_texture_model(args.texture) if args.texture
+              else exemplars.load(args.quilt))
+    if args.texture and args.scale != 1.0:
+        raise ValueError("--scale resizes a --quilt exemplar; a --texture model paints at "
+                         "the scale it was trained at")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"{out}: --out must be a folder, and this is a file")
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [Path(p) for p in args.images]
+    status = 0
+    for path, target in zip(paths, output_names(paths, out)):
+        try:
+            image = io.load_image(path)
+        except ValueError as error:  # report it, go on with the others
+            print(f"gandetexture: error: {error}", file=sys.stderr)
+            status = 1
+            continue
+        result = rt.retexture(image, remover, source, strength=args.strength, seed=args.seed,
+                              scale=args.scale)
+        io.save_png(result.image, target)
+        print(f"{path} -> {target} (texture strength {result.old_strength:.3f} -> "
+              f"{result.strength:.3f})")
+    return status
+
+
 def training_options(parser: argparse.ArgumentParser, steps_field: str) -> None:
     """The options both trainers share: one run-folder rule, one way to size a run."""
     parser.add_argument("--profile", default="auto", choices=PROFILE_CHOICES)
@@ -191,6 +225,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(handler=generate)
+
+    p = commands.add_parser(
+        "retexture", help="replace the texture of images with another one",
+        description="Remove each image's texture with a trained remover, paint a new texture "
+                    "of its size (image quilting of an exemplar, or a trained texture model) "
+                    "and put it on the structure at the old texture's strength (or "
+                    "--strength). One PNG per input image in --out; inputs are never "
+                    "overwritten, and a bad file does not stop the others.")
+    p.add_argument("images", nargs="+", help="image files")
+    p.add_argument("--remover", required=True, help="run folder of train-remover")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--texture", help="run folder of train-texture")
+    source.add_argument("--quilt", metavar="EXEMPLAR",
+                        help="quilt this exemplar: brick, grass, gravel, a procedural texture "
+                             "name, or an image path")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--strength", type=float, default=None,
+                   help="strength of the new texture, 0-1 (root mean square of its layer; "
+                        "default: the old texture's)")
+    p.add_argument("--scale", type=float, default=1.0,
+                   help="resize the --quilt exemplar by this factor first (0.5: features "
+                        "half as large)")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(handler=retexture)
     return parser
 
 

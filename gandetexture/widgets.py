@@ -4,6 +4,8 @@
   the logic lives in :class:`TextureControl`.
 - :func:`texture_picker` (lesson 06): pick a trained texture model and a seed, see what it
   paints; the logic lives in :func:`picker_image`.
+- :func:`strength_slider` (lesson 08): slide a texture layer's strength over a structure; the
+  logic lives in :func:`gandetexture.retexture.blend_strength`.
 """
 
 from __future__ import annotations
@@ -164,4 +166,49 @@ def texture_picker(models: dict, size: int = 256, seed: int = 0):
     seed_slider.observe(changed, names="value")
     box = w.VBox([w.HBox([exemplar, seed_slider]), image])
     box.image, box.inputs = image, {"exemplar": exemplar, "seed": seed_slider}
+    return box
+
+
+def strength_slider(structure: np.ndarray, layer: np.ndarray, value: float | None = None,
+                    maximum: float = 0.5, mode: str = "multiplicative", width: int = 384):
+    """A widget: a strength slider above the structure with the layer on it (lesson 08).
+
+    Parameters
+    ----------
+    structure : np.ndarray
+        ``float32 [H, W, 3] in [0, 1]``.
+    layer : np.ndarray
+        ``float32 [H, W, 3] in [-1, 1]``, a texture layer (:mod:`gandetexture.retexture`).
+    value : float, optional
+        Starting strength (default: the layer's own, as
+        :func:`gandetexture.retexture.retexture` weighs it).
+    width : int
+        Width of the image on the page, in pixels.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        ``box.image`` is the image widget and ``box.inputs`` the slider (useful to test it
+        without a browser).
+    """
+    import ipywidgets as w
+
+    from gandetexture import retexture
+
+    if value is None:
+        value = retexture.strength(layer, retexture.strength_weights(structure, mode))
+    slider = w.FloatSlider(value=min(value, maximum), min=0.0, max=maximum, step=0.01,
+                           description="strength", continuous_update=False)
+
+    def png(strength: float) -> bytes:
+        return io.png_bytes(retexture.blend_strength(structure, layer, strength, mode))
+
+    image = w.Image(value=png(slider.value), format="png", width=width)
+
+    def changed(change) -> None:
+        image.value = png(change["new"])
+
+    slider.observe(changed, names="value")
+    box = w.VBox([slider, image])
+    box.image, box.inputs = image, {"strength": slider}
     return box
