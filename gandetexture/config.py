@@ -158,7 +158,8 @@ def resolve_profile(name: str | None = "auto") -> Profile:
 
 def capped(profile: Profile, max_steps: int | str | None = None) -> Profile:
     """``profile`` with every step count at most ``max_steps`` (default: the environment
-    variable :data:`ENV_MAX_STEPS`; unset or empty: ``profile`` unchanged).
+    variable :data:`ENV_MAX_STEPS`; unset or empty: ``profile`` unchanged) and at most 4096
+    training pairs (sizes, batches, widths and evaluation splits unchanged).
 
     Raises
     ------
@@ -175,6 +176,9 @@ def capped(profile: Profile, max_steps: int | str | None = None) -> Profile:
     if cap < 1:
         raise ValueError(f"{ENV_MAX_STEPS}={raw!r}: the step cap must be a positive integer")
     changes = {field: min(getattr(profile, field), cap) for field in STEP_FIELDS}
+    # Training-set size only sets how long making the data takes; 4096 pairs keep the same
+    # evaluation splits (eval_count 64) and banks (bank_size 2048) as gpu's 20,000.
+    changes["n_pairs"] = min(profile.n_pairs, 4096)
     return dataclasses.replace(profile, max_steps=cap, **changes)
 
 

@@ -102,7 +102,9 @@ def test_max_steps_caps_every_step_count_and_moves_the_outputs(monkeypatch, tmp_
     monkeypatch.setenv(config.ENV_OUTPUT, str(tmp_path))
     gpu = config.resolve_profile("gpu")
     assert (gpu.remover_steps, gpu.texture_steps, gpu.gan_steps, gpu.toy_steps) == (3, 3, 3, 3)
-    assert gpu.image_size == config.PROFILES["gpu"].image_size  # sizes stay gpu-sized
+    real = config.PROFILES["gpu"]
+    assert (gpu.image_size, gpu.batch_size, gpu.width, gpu.eval_count, gpu.bank_size) == (
+        real.image_size, real.batch_size, real.width, real.eval_count, real.bank_size)
     assert gpu.steps(300) == 3 and gpu.steps(2) == 2
     assert config.output_dir("05", gpu) == tmp_path / "05" / "gpu-max3"
     monkeypatch.delenv(config.ENV_MAX_STEPS)
