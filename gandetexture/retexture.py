@@ -17,7 +17,8 @@ gives the **texture layer** ``L = a·t`` it took away (:func:`texture_layer`). T
   photograph B's structure (:func:`layer_exemplar` turns a layer into an exemplar that
   quilting, or the spatial GAN, can learn);
 - :func:`blend_strength` is the strength slider's logic, :func:`mask_from_point` picks one
-  region of a structure, :func:`layer_distance` compares two layers' statistics.
+  region of a structure; :func:`layer_distance` compares two layers' statistics and
+  :func:`layer_correlation` their pixels.
 
 The ``"mix"`` blend ``(1 − a)·s + a·T`` is not read backwards: its layer ``a·(T − s)``
 depends on the structure, so ``a`` and ``T`` cannot be told apart from one image.
@@ -423,3 +424,15 @@ def layer_distance(a, b, levels: int = 3, seed: int = 0) -> float:
         return np.stack([_scaled(one, 0.5) for one in x])
 
     return float(np.mean(yardstick.pyramid_gram_distance(unit(a), unit(b), levels, seed)))
+
+
+def layer_correlation(a, b) -> float:
+    """Pixel-by-pixel correlation of two layers ``[H, W, C]`` (Pearson, over pixels and
+    channels): 1 where ``a`` is ``b`` at a larger or smaller strength, about 0 for two
+    unrelated textures. Unlike :func:`layer_distance` it asks whether *this* texture lies at
+    *these* places. 0 when either layer is constant."""
+    a = np.asarray(a, np.float64).ravel()
+    b = np.asarray(b, np.float64).ravel()
+    a, b = a - a.mean(), b - b.mean()
+    norm = np.sqrt((a * a).sum() * (b * b).sum())
+    return float((a * b).sum() / norm) if norm > 0 else 0.0

@@ -194,6 +194,10 @@ def test_layer_distance():
     assert rt.layer_distance(a, a) == pytest.approx(0.0, abs=1e-6)
     assert rt.layer_distance(a, 0.3 * a) == pytest.approx(0.0, abs=1e-6)  # strength aside
     assert rt.layer_distance(a, b) > 0.01
+    assert rt.layer_correlation(a, 0.3 * a) == pytest.approx(1.0)
+    assert rt.layer_correlation(a, -a) == pytest.approx(-1.0)
+    assert abs(rt.layer_correlation(a, b)) < 0.2
+    assert rt.layer_correlation(a, np.zeros_like(a)) == 0.0
 
 
 def write_image(path, array):
