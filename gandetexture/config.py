@@ -158,8 +158,9 @@ def resolve_profile(name: str | None = "auto") -> Profile:
 
 def capped(profile: Profile, max_steps: int | str | None = None) -> Profile:
     """``profile`` with every step count at most ``max_steps`` (default: the environment
-    variable :data:`ENV_MAX_STEPS`; unset or empty: ``profile`` unchanged) and at most 4096
-    training pairs (sizes, batches, widths and evaluation splits unchanged).
+    variable :data:`ENV_MAX_STEPS`; unset or empty: ``profile`` unchanged), at most 4096
+    training pairs and batches of at most 8 (image sizes, widths, depths and evaluation
+    splits unchanged).
 
     Raises
     ------
@@ -179,6 +180,10 @@ def capped(profile: Profile, max_steps: int | str | None = None) -> Profile:
     # Training-set size only sets how long making the data takes; 4096 pairs keep the same
     # evaluation splits (eval_count 64) and banks (bank_size 2048) as gpu's 20,000.
     changes["n_pairs"] = min(profile.n_pairs, 4096)
+    # A batch's size changes no code path, only the time of each step (and GPU memory, which
+    # only a GPU can measure): 8 keeps a gpu-sized U-Net step to seconds on two CPU cores.
+    changes["batch_size"] = min(profile.batch_size, 8)
+    changes["remover_batch_size"] = min(profile.remover_batch_size, 8)
     return dataclasses.replace(profile, max_steps=cap, **changes)
 
 
