@@ -14,6 +14,7 @@ profile a page was run under is printed by its set-up cell.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -28,21 +29,24 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", default="smoke", choices=["smoke", "cpu", "gpu"])
     args = parser.parse_args()
-    executed = ROOT / "build" / "executed" / args.profile
+    # A capped run (GANDETEXTURE_MAX_STEPS, as `make test` does) lives in <profile>-max<N>.
+    cap = os.environ.get("GANDETEXTURE_MAX_STEPS", "").strip()
+    folder = f"{args.profile}-max{cap}" if cap else args.profile
+    executed = ROOT / "build" / "executed" / folder
     notebooks = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     missing = [nb.name for nb in notebooks if not (executed / nb.name).exists()]
     if missing:
         print(f"not executed under {args.profile!r} yet: {', '.join(missing)}; run "
               f"`python tools/run_notebooks.py --profile {args.profile}` first")
         return 1
-    src = ROOT / "build" / "book-src" / args.profile
+    src = ROOT / "build" / "book-src" / folder
     if src.exists():
         shutil.rmtree(src)
     shutil.copytree(ROOT / "book", src, ignore=shutil.ignore_patterns("_build"))
     (src / "notebooks").mkdir()
     for nb in notebooks:
         stage(executed / nb.name, src / "notebooks" / nb.name)
-    out = ROOT / "build" / "book" / args.profile
+    out = ROOT / "build" / "book" / folder
     command = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-E",
                "-b", "html", str(src), str(out)]
     result = subprocess.run(command, cwd=ROOT)

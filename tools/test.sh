@@ -11,16 +11,22 @@ stage "ruff: package, tests, tools, benchmarks and notebooks"
 "$BIN/ruff" check gandetexture tests tools benchmarks notebooks
 "$BIN/python" tools/nb.py check notebooks/*.ipynb
 
-stage "papermill: every notebook under the smoke profile, into build/executed/smoke"
-"$BIN/python" tools/run_notebooks.py --profile smoke
-
-stage "book: static site from the smoke run, offline, warnings as errors"
-"$BIN/python" tools/build_book.py --profile smoke
-
-stage "nbval: every notebook, checked outputs compared (GANDETEXTURE_PROFILE=smoke)"
+stage "nbval: every notebook under smoke, checked outputs compared, each under 90 s"
 # Absolute: the kernels run in notebooks/, where a relative path would leave notebooks/build/.
+# notebooks/conftest.py adds up each lesson's cells and fails a lesson over 90 s.
 GANDETEXTURE_PROFILE=smoke GANDETEXTURE_OUTPUT="$PWD/build/outputs/nbval" \
   "$BIN/python" -m pytest --nbval-lax notebooks -p no:cacheprovider -q
+
+stage "papermill: every notebook under gpu, steps capped at 1 (gpu-sized networks and splits)"
+# GANDETEXTURE_MAX_STEPS is a testing aid (gandetexture/config.py): the gpu profile's
+# networks, image sizes and evaluation splits, one training step each, batches of 8.
+export GANDETEXTURE_MAX_STEPS=1
+"$BIN/python" tools/run_notebooks.py --profile gpu \
+  --timings build/executed/gpu-max1/timings.md
+
+stage "book: static site from the capped gpu run, offline, warnings as errors"
+"$BIN/python" tools/build_book.py --profile gpu
+unset GANDETEXTURE_MAX_STEPS
 
 stage "pytest: the package"
 "$BIN/python" -m pytest tests -q -p no:cacheprovider
