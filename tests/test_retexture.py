@@ -178,7 +178,8 @@ def test_paint_quilts_scaled_exemplars_and_generates_with_models(exemplar):
 
 
 def test_transfer_paints_a_layer_of_a_onto_b(remover):
-    a = datasets.compose(two_regions(48, 48), textures.render("stripes", 48, seed=0), amplitude=0.3)
+    a = datasets.compose(two_regions(48, 48), textures.render("stripes", 48, seed=0),
+                         amplitude=0.3)
     b = two_regions(30, 44)
     result = rt.transfer(a, b, remover, seed=1)
     assert result.image.shape == b.shape
