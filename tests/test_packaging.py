@@ -36,7 +36,7 @@ def test_required_dependencies_are_declared():
         assert name in runtime
     dev = " ".join(project["optional-dependencies"]["dev"])
     for name in ("jupyterlab", "papermill", "nbval", "pytest", "ruff", "hypothesis", "sphinx",
-                 "myst-nb"):
+                 "myst-nb", "jupyter-server-mathjax"):
         assert name in dev
     assert "tensorflow[and-cuda]" in " ".join(project["optional-dependencies"]["gpu"])
 
