@@ -113,7 +113,7 @@ PROFILES: dict[str, Profile] = {
                      toy_steps=50, remover_steps=10, texture_steps=10, n_pairs=64,
                      preview_every=10, remover_width=8, remover_batch_size=8),
     "cpu": Profile("cpu", image_size=64, batch_size=32, width=32, depth=4, gan_steps=6000,
-                   toy_steps=2000, remover_steps=8000, texture_steps=1200, n_pairs=4096,
+                   toy_steps=2000, remover_steps=8000, texture_steps=4000, n_pairs=4096,
                    preview_every=500, remover_width=16, remover_batch_size=16),
     "gpu": Profile("gpu", image_size=128, batch_size=64, width=64, depth=6, gan_steps=20000,
                    toy_steps=5000, remover_steps=20000, texture_steps=10000, n_pairs=20000,

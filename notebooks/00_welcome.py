@@ -147,7 +147,7 @@ print("same seed, same patches:", np.array_equal(first, second))
 # 1. Print the batch size and the number of GAN training steps of the `cpu` profile.
 # 2. Draw 8 gravel patches of size 48 with seed 3 and show them.
 
-# %% jupyter={"source_hidden": true} tags=["hide-input", "solution"]
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-input", "hide-output", "solution"]
 cpu = gdt.PROFILES["cpu"]
 print(cpu.batch_size, cpu.gan_steps)
 plots.show_images(exemplars.patches(["gravel"], size=48, count=8, seed=3), ncols=8);

@@ -369,7 +369,8 @@ exemplar_a = retexture.layer_exemplar(big_layers[a])
 
 # %%
 quilted = retexture.transfer(big_t[a], big_t[b], generator, STRENGTH, seed=SEED)
-config = texture.TextureConfig.from_profile(profile, seed=SEED)
+config = texture.TextureConfig.from_profile(profile, seed=SEED,  # as lesson 06 trains
+                                            steps=max(1, profile.texture_steps // 4))
 digest = hashlib.sha1(exemplar_a.tobytes()).hexdigest()[:8]  # a new layer, a new run
 gan_dir = texture.run_folder(OUT, f"layer-{digest}", config)
 gan = texture.train_texture(exemplar_a, config, name=f"layer-{digest}", resume=True,
@@ -677,7 +678,7 @@ for name, row in table.items():
 # 3. Transfer the other way, from B to A, by quilting, and say whether the recovered layer is
 #    closer to B's layer than to A's old one.
 
-# %% jupyter={"source_hidden": true} tags=["hide-input", "solution"]
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-input", "hide-output", "solution"]
 mine = gdt.load_image(IMAGE_FILE, max_side=512) if IMAGE_FILE else bench_t[0]
 yours = retexture.retexture(mine, generator, photos[TEXTURES[-1]], None, seed=SEED,
                             scale=SCALE)
@@ -686,14 +687,14 @@ plots.show_images([mine, yours.structure, yours.image],
                   titles=["yours" if IMAGE_FILE else "benchmark photograph", "structure",
                           f"with {TEXTURES[-1]}"], ncols=3, value_range=(0, 1), size=3);
 
-# %% jupyter={"source_hidden": true} tags=["hide-input", "solution"]
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-input", "hide-output", "solution"]
 brick = TEXTURES[0]
 for factor in (1, 2):
     made_big = paint_all(brick, STRENGTH, scale=factor * SCALE, indices=rows)[0]
     print(f"scale {factor * SCALE}: remove-again PSNR on the grid's photographs "
           f"{np.round(remove_again(made_big, first[rows]), 1)} dB")
 
-# %% jupyter={"source_hidden": true} tags=["hide-input", "solution"]
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-input", "hide-output", "solution"]
 back = retexture.transfer(big_t[b], big_t[a], generator, STRENGTH, seed=SEED)
 recovered = retexture.texture_layer(back.image,
                                     removal.predict(generator, back.image[None])[0])
