@@ -453,18 +453,18 @@ box
 #    Compare `real_texture_pairs` with `make_pairs` (`profile.batch_size` pairs each, at the
 #    profile's image size).
 
-# %% jupyter={"source_hidden": true} tags=["hide-input", "solution"]
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-input", "hide-output", "solution"]
 ex_t, ex_s = datasets.make_pairs(8, profile.image_size, seed=SEED, families=["stripes", "checker"],
                                  blend="additive", amplitude=(0.5, 0.5))
 plots.show_images(np.concatenate([ex_t, ex_s]), ncols=8, value_range=(0, 1));
 
-# %% jupyter={"source_hidden": true} tags=["hide-input", "solution"]
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-input", "hide-output", "solution"]
 for mode in datasets.BLENDS:
     t, s = datasets.make_pairs(32, profile.image_size, seed=SEED, blend=mode)
     shift = np.abs(t.mean(axis=(1, 2)) - s.mean(axis=(1, 2))).mean()
     print(f"{mode:<15} mean colour shift {shift:.4f}")
 
-# %% jupyter={"source_hidden": true} tags=["hide-input", "solution"]
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-input", "hide-output", "solution"]
 real_t, _ = datasets.real_texture_pairs(profile.batch_size, profile.image_size, seed=SEED)
 ours_t, _ = datasets.make_pairs(profile.batch_size, profile.image_size, seed=SEED)
 print("real      ", np.mean([local_variance(x).mean() for x in real_t]))

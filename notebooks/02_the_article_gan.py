@@ -518,7 +518,7 @@ plots.show_images(np.concatenate([target, closest]), titles=["your image", "clos
 #    `networks.build_mlp_generator` and drop `kernel_initializer`) and compare the samples after
 #    the same number of steps.
 
-# %% jupyter={"source_hidden": true} tags=["hide-input", "solution"]
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-input", "hide-output", "solution"]
 # 1. A sigmoid before a from_logits loss confines the real term to [0.313, 0.693] and the
 #    fake term to [0.693, 1.313], so d_loss stays between 1.006 and 2.006:
 sig_d = keras.Sequential([networks.build_mlp_discriminator(), layers.Activation("sigmoid")])

@@ -575,13 +575,13 @@ print(f"2 log 2                  = {2 * np.log(2):.5f}")
 #    through `train_by_hand` for `profile.toy_steps` steps and compare its modes with the
 #    table above; then try the other losses.
 
-# %% jupyter={"source_hidden": true} tags=["hide-input", "solution"]
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-input", "hide-output", "solution"]
 p_r, p_f = np.array([0.7]), np.array([0.4])
 print("correct", correct_d_loss(p_r, p_f), " article", article_d_loss(p_r, p_f))
 print("losses ", float(losses.discriminator_loss(tf.constant(logit(p_r), tf.float32),
                                                   tf.constant(logit(p_f), tf.float32))))
 
-# %% jupyter={"source_hidden": true} tags=["hide-input", "solution"]
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-input", "hide-output", "solution"]
 grid = tf.Variable(tf.linspace(-5.0, 5.0, 201))
 fig, ax = plt.subplots(figsize=(6, 3))
 for name in ("nonsaturating", "lsgan", "hinge"):
@@ -594,7 +594,7 @@ ax.legend();
 # hinge: always -1; lsgan: f - 1, zero at f = 1 (and positive beyond: it pulls fakes back
 # to 1); non-saturating: tends to zero only as the fake's logit grows, i.e. when D is fooled.
 
-# %% jupyter={"source_hidden": true} tags=["hide-input", "solution"]
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-input", "hide-output", "solution"]
 run5 = toy.train_toy("wgan-gp", profile.toy_steps, seed=SEED, d_steps=5)
 count5 = toy.count_modes(run5.sample(2000, seed=SEED))
 print(f"wgan-gp, 5 critic steps: {count5.covered} / 8 modes, {count5.high_quality:.0%} high "
@@ -602,7 +602,7 @@ print(f"wgan-gp, 5 critic steps: {count5.covered} / 8 modes, {count5.high_qualit
       f"{runs['wgan-gp'].seconds:.1f} s)")
 
 
-# %% jupyter={"source_hidden": true} tags=["hide-input", "solution"]
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-input", "hide-output", "solution"]
 def make_alternating_step(generator, discriminator, g_optimizer, d_optimizer, loss, seed=0):
     adversarial = losses.get(loss)
 

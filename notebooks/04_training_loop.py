@@ -427,7 +427,7 @@ else:
 # 3. Give `training.fit` a `training.TimeBudget(0)` callback (0 seconds) next to its
 #    `Checkpoint`: how many steps run, and what is saved?
 
-# %% jupyter={"source_hidden": true} tags=["hide-input", "solution"]
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-input", "hide-output", "solution"]
 @tf.function(input_signature=[tf.TensorSpec([None], tf.float32), tf.TensorSpec([], tf.int64)])
 def scaled_once(x, step_index):
     print("  tracing")
@@ -438,7 +438,7 @@ for i in range(3):
     scaled_once(tf.ones(2), i)  # Python ints are converted to the signature's int64
 print("traces:", scaled_once.experimental_get_tracing_count())
 
-# %% jupyter={"source_hidden": true} tags=["hide-input", "solution"]
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-input", "hide-output", "solution"]
 nets = {"generator": generator, "discriminator": discriminator}
 no_opt_dir = out_dir / "resume_without_optimizers"
 restart(no_opt_dir)
@@ -450,7 +450,7 @@ partial = training.fit(step, removal.training_data(profile, SEED), total, progre
 print("largest g_l1 difference:",
       f"{np.max(np.abs(np.array(partial['g_l1']) - np.array(whole['g_l1']))):.2e}")
 
-# %% jupyter={"source_hidden": true} tags=["hide-input", "solution"]
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-input", "hide-output", "solution"]
 budget_dir = out_dir / "budget"
 restart(budget_dir)
 short = training.fit(step, removal.training_data(profile, SEED), total, progress=False,

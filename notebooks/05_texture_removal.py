@@ -428,19 +428,19 @@ plots.show_images(np.concatenate([test_t[worst], test_pred[worst], test_s[worst]
 # 3. Apply the remover twice to a test image (remove texture from the cleaned image): does the
 #    PSNR go up or down? Why?
 
-# %% jupyter={"source_hidden": true} tags=["hide-input", "solution"]
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-input", "hide-output", "solution"]
 first_t, first_s = val_t[:8], val_s[:8]
 net = m.psnr(removal.predict(generator, first_t), first_s)
 flt = m.psnr(baselines.apply(best, first_t, **tuned[best]["params"]), first_s)
 print("network wins on", int(np.sum(net > flt)), "of 8 images")
 
-# %% jupyter={"source_hidden": true} tags=["hide-input", "solution"]
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-input", "hide-output", "solution"]
 real_pred = removal.predict(generator, real_t)
 for k, name in enumerate(["brick", "grass", "gravel"]):
     s = metrics.image_scores(real_pred[k::3], real_s[k::3])
     print(f"{name:7s} PSNR {s['psnr']:.2f} dB  SSIM {s['ssim']:.3f}")
 
-# %% jupyter={"source_hidden": true} tags=["hide-input", "solution"]
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-input", "hide-output", "solution"]
 once = removal.predict(generator, test_t[:16])
 twice = removal.predict(generator, once)
 print("once:", round(float(m.psnr(once, test_s[:16]).mean()), 2), "dB; twice:",

@@ -600,7 +600,7 @@ print(f"the network is behind on {len(behind)} of {len(losses)} sets and groups"
 # 3. Run the best classic and the network on your own image (set `IMAGE_FILE` in the
 #    parameters cell; without one, use the first 512² benchmark image) and show both.
 
-# %% jupyter={"source_hidden": true} tags=["hide-input", "solution"]
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-input", "hide-output", "solution"]
 tuned_weight = tuned["benchmark"]["tv"]["params"]["weight"]
 fine = [{"weight": tuned_weight * f} for f in (0.5, 0.7, 0.85, 1.0, 1.2, 1.4, 2.0)]
 rows = baselines.sweep("tv", *bench_val[:2], grid=fine)
@@ -611,14 +611,14 @@ test_hand = metrics.psnr(baselines.tv(bench_t, **by_hand["params"]), bench_s).me
 print(f"by hand {by_hand['params']} vs tuned {tuned_weight}: test "
       f"{test_hand:.2f} dB against {mean('benchmark', 'tv', 'psnr'):.2f} dB")
 
-# %% jupyter={"source_hidden": true} tags=["hide-input", "solution"]
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-input", "hide-output", "solution"]
 worst_scale = min(by_scale, key=lambda g: by_scale[g][1])
 best_scale = max(by_scale, key=lambda g: by_scale[g][1])
 print(f"the network loses most at {worst_scale} px ({by_scale[worst_scale][1]:+.2f} dB vs "
       f"{by_scale[worst_scale][0]}), gains most at {best_scale} px "
       f"({by_scale[best_scale][1]:+.2f} dB vs {by_scale[best_scale][0]})")
 
-# %% jupyter={"source_hidden": true} tags=["hide-input", "solution"]
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-input", "hide-output", "solution"]
 image = gdt.load_image(IMAGE_FILE, max_side=1024) if IMAGE_FILE else big_t[0]
 best_big = margins("benchmark 512²")["psnr"][0]
 filtered = baselines.apply(best_big, image, **tuned["benchmark"][best_big]["params"])

@@ -52,16 +52,29 @@ def test_notebook_is_committed_clean(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_lesson_has_objectives_summary_and_hidden_solutions(path):
+def test_lesson_has_objectives_summary_and_exercises(path):
     cells = nbformat.read(path, as_version=4).cells
     markdown = "\n".join(c.source for c in cells if c.cell_type == "markdown")
     assert "In this lesson you will" in markdown
     assert "## Summary" in markdown and "## Exercises" in markdown
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_solutions_open_with_input_and_outputs_folded(path):
+    """A solution shows neither its code nor its result until clicked, in JupyterLab (input and
+    outputs collapsed) and in the book (myst-nb's hide-input and hide-output: two toggles)."""
+    cells = nbformat.read(path, as_version=4).cells
     solutions = [c for c in cells if "solution" in c.metadata.get("tags", [])]
     assert solutions, f"{path.name} has no solution cell"
     for cell in solutions:
-        assert "hide-input" in cell.metadata["tags"]
-        assert cell.metadata.get("jupyter", {}).get("source_hidden") is True
+        where = f"{path.name} {cell.id}"
+        assert cell.cell_type == "code", where
+        assert {"hide-input", "hide-output"} <= set(cell.metadata["tags"]), where
+        jupyter = cell.metadata.get("jupyter", {})
+        assert jupyter.get("source_hidden") is True, f"{where}: code not collapsed"
+        assert jupyter.get("outputs_hidden") is True, f"{where}: outputs not collapsed"
+        # What JupyterLab keeps in step with outputs_hidden (and front ends before it read).
+        assert cell.metadata.get("collapsed") is True, where
 
 
 def test_every_lesson_is_in_the_book_and_every_entry_exists():
@@ -104,9 +117,9 @@ print(2)  # NBVAL_CHECK_OUTPUT
 # %%
 print(3)
 
-# %% jupyter={"source_hidden": true} tags=["hide-input", "solution"]
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-input", "hide-output", "solution"]
 print(1)
-"""
+"""  # noqa: E501 (the solution marker, as jupytext writes it)
 
 
 def test_sync_builds_the_notebook_and_keeps_only_checked_outputs(tmp_path):
@@ -118,8 +131,9 @@ def test_sync_builds_the_notebook_and_keeps_only_checked_outputs(tmp_path):
     assert [c.cell_type for c in nb.cells] == ["markdown", "code", "code", "code", "code"]
     assert nb.cells[0].source == "# Title"
     assert nb.cells[1].metadata == {"tags": ["parameters"]}
-    assert nb.cells[4].metadata == {"jupyter": {"source_hidden": True},
-                                    "tags": ["hide-input", "solution"]}
+    assert nb.cells[4].metadata == {"collapsed": True,
+                                    "jupyter": {"outputs_hidden": True, "source_hidden": True},
+                                    "tags": ["hide-input", "hide-output", "solution"]}
     assert script.read_text() == SCRIPT  # the script is already in jupytext's own form
 
     # A run in JupyterLab: counts, outputs and metadata noise everywhere.
@@ -143,3 +157,21 @@ def test_sync_builds_the_notebook_and_keeps_only_checked_outputs(tmp_path):
     assert nbtool.main(["check", str(notebook)]) == 0
     cells = nbformat.read(notebook, as_version=4).cells
     assert cells[0].source == "# New title" and cells[2].outputs[0].text == "8\n"
+
+
+def test_clean_keeps_what_jupyterlab_folds():
+    def kept(metadata, cell_type="code"):
+        new = nbformat.v4.new_code_cell if cell_type == "code" else nbformat.v4.new_markdown_cell
+        return nbtool.cell_metadata(new("x", metadata=metadata))
+
+    folded = {"collapsed": True, "jupyter": {"outputs_hidden": True, "source_hidden": True}}
+    assert kept({"jupyter": {"outputs_hidden": True, "source_hidden": True}}) == folded
+    assert kept({**folded, "scrolled": True, "trusted": True}) == folded  # JupyterLab's save
+    assert kept({"collapsed": True}) == {"collapsed": True,  # a classic Notebook's fold
+                                         "jupyter": {"outputs_hidden": True}}
+    # The script (jupyter.outputs_hidden) decides over a `collapsed` the notebook still holds.
+    assert kept({"collapsed": True, "jupyter": {"outputs_hidden": False}}) == {}
+    assert kept({"collapsed": False, "jupyter": {"source_hidden": False}, "tags": []}) == {
+        "tags": []}
+    assert kept({"jupyter": {"outputs_hidden": True, "source_hidden": True}}, "markdown") == {
+        "jupyter": {"source_hidden": True}}  # a markdown cell has no outputs to fold

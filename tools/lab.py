@@ -1,13 +1,17 @@
 """Open the course in JupyterLab: what `make lab` runs (after installing).
 
     python tools/lab.py                  # start JupyterLab on lesson 00
-    python tools/lab.py --dry-run        # print the command line only
+    python tools/lab.py --dry-run        # print the command line (and its environment) only
     python tools/lab.py --ip=0.0.0.0     # any other argument goes to `jupyter lab`
 
 As root (containers, cloud notebooks, classroom images) it adds ``--allow-root``, without which
 JupyterLab refuses to start. On a machine where no browser can be launched (no display, no
 browser found) it starts with ``--no-browser`` on a free port and prints the URL to open, with
 a hint for forwarding the port over ssh.
+
+JupyterLab reads the course's settings from the repository, never from the teacher's machine:
+``jupyter-config/`` goes first on ``JUPYTER_CONFIG_PATH`` (see its ``jupyter_server_config.py``:
+no news prompt and no request to the internet, lessons not marked as modified on opening).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 FIRST_LESSON = "notebooks/00_welcome.ipynb"
+CONFIG_DIR = ROOT / "jupyter-config"  # the course's JupyterLab configuration and settings
 DEFAULT_PORT = 8888
 
 
@@ -62,6 +67,15 @@ def given_port(args: Sequence[str]) -> int | None:
     return None
 
 
+def lab_environment(env: dict[str, str] | None = None) -> dict[str, str]:
+    """``env`` (default: this process's) with ``CONFIG_DIR`` first on ``JUPYTER_CONFIG_PATH``."""
+    env = dict(os.environ if env is None else env)
+    others = [p for p in env.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep)
+              if p and Path(p) != CONFIG_DIR]
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join([str(CONFIG_DIR), *others])
+    return env
+
+
 def build_command(args: Sequence[str] = (), euid: int | None = None, headless: bool = False,
                   port: int = DEFAULT_PORT) -> list[str]:
     """The `jupyter lab` command line: ``--allow-root`` exactly when ``euid`` is 0 (root).
@@ -88,18 +102,20 @@ def main(argv: list[str]) -> int:
     headless = not browser_available()
     port = given_port(args) or (DEFAULT_PORT if dry_run or not headless else free_port())
     command = build_command(args, headless=headless, port=port)
+    env = lab_environment()
     if dry_run:
-        print(shlex.join(command))
+        config_path = shlex.quote(env["JUPYTER_CONFIG_PATH"])
+        print(f"JUPYTER_CONFIG_PATH={config_path} {shlex.join(command)}")
         return 0
     if headless:
-        token = os.environ.setdefault("JUPYTER_TOKEN", secrets.token_hex(24))
+        token = env.setdefault("JUPYTER_TOKEN", secrets.token_hex(24))
         # JupyterLab serves the lesson's folder (notebooks/), so the path is relative to it.
         url = f"http://localhost:{port}/lab/tree/{Path(FIRST_LESSON).name}?token={token}"
         print(f"\nNo browser can be opened here. Once JupyterLab is up, open in a browser:\n\n"
               f"    {url}\n\nOn a remote machine, forward the port from your own computer first: "
               f"ssh -L {port}:localhost:{port} user@host\n", flush=True)
     os.chdir(ROOT)
-    os.execvp(command[0], command)
+    os.execvpe(command[0], command, env)
 
 
 if __name__ == "__main__":

@@ -14,11 +14,13 @@ repository root inside the course's virtual environment::
 The file named to ``sync`` is the source; the other one of the pair is rewritten (a new
 script gets its notebook). Committed notebooks keep no outputs except those of cells whose
 source contains ``# NBVAL_CHECK_OUTPUT`` (outputs of a ``smoke`` run, which nbval compares).
-Metadata is reduced to the kernel spec, cell tags and ``jupyter.source_hidden`` (solutions).
+Metadata is reduced to the kernel spec, cell tags and JupyterLab's folds (``jupyter.source_hidden``
+and ``jupyter.outputs_hidden``, with the ``collapsed`` JupyterLab keeps equal to the latter).
 
 In the script, cells start with ``# %%`` (code) or ``# %% [markdown]``; metadata follows on the
-same line: ``# %% tags=["parameters"]``, and a hidden exercise solution is
-``# %% jupyter={"source_hidden": true} tags=["hide-input", "solution"]``.
+same line: ``# %% tags=["parameters"]``, and an exercise solution, code and outputs folded, is
+``# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-input", "hide-output",
+"solution"]`` (one line).
 """
 
 from __future__ import annotations
@@ -38,9 +40,34 @@ from nbstripout import strip_output
 CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 SCRIPT_FORMAT = "py:percent"
+HIDDEN = ("outputs_hidden", "source_hidden")  # the folds of JupyterLab kept in `jupyter`
 # The repository's [tool.jupytext] settings, the ones JupyterLab's jupytext uses too.
 PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
 CONFIG = load_jupytext_configuration_file(str(PYPROJECT))
+
+
+def cell_metadata(cell: nbformat.NotebookNode) -> dict:
+    """What a committed cell keeps: its tags and what JupyterLab folds (input, outputs).
+
+    ``jupyter.source_hidden`` / ``jupyter.outputs_hidden`` are JupyterLab's collapsed input and
+    outputs (an exercise solution sets both), kept only when true. JupyterLab mirrors
+    ``outputs_hidden`` into a code cell's older ``collapsed`` field (what other front ends read)
+    and saves both, so a code cell with folded outputs gets ``collapsed`` too: a save from
+    JupyterLab then adds nothing. ``outputs_hidden`` (the one in the script) decides;
+    ``collapsed`` alone (a notebook from another front end) counts as ``outputs_hidden``.
+    """
+    meta = cell.get("metadata", {})
+    jupyter = dict(meta.get("jupyter", {}))
+    if cell.cell_type == "code" and "outputs_hidden" not in jupyter and "collapsed" in meta:
+        jupyter["outputs_hidden"] = meta["collapsed"]
+    hidden = [k for k in HIDDEN if jupyter.get(k) is True and (k == "source_hidden"
+                                                                or cell.cell_type == "code")]
+    keep = {"collapsed": True} if "outputs_hidden" in hidden else {}
+    if hidden:
+        keep["jupyter"] = {k: True for k in hidden}
+    if "tags" in meta:
+        keep["tags"] = meta["tags"]
+    return keep  # keys in nbformat's (sorted) order, so the script's order never depends on it
 
 
 def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -48,12 +75,7 @@ def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     nb = copy.deepcopy(nb)
     nb.metadata = nbformat.NotebookNode(kernelspec=KERNELSPEC, language_info={"name": "python"})
     for cell in nb.cells:
-        keep = {k: v for k, v in cell.metadata.items() if k in ("tags", "jupyter")}
-        if "jupyter" in keep:
-            keep["jupyter"] = {k: v for k, v in keep["jupyter"].items() if k == "source_hidden"}
-            if not keep["jupyter"]:
-                del keep["jupyter"]
-        cell.metadata = nbformat.NotebookNode(keep)
+        cell.metadata = nbformat.NotebookNode(cell_metadata(cell))
         if cell.cell_type == "code" and CHECK_MARK in cell.source:
             cell.metadata.keep_output = True  # nbstripout's per-cell switch, removed below
     strip_output(nb, keep_output=False, keep_count=False, keep_id=True)
