@@ -214,7 +214,7 @@ def test_cli_train_then_generate_512(tmp_path, capsys):
 
 def test_cli_user_image_path_trains_and_a_run_folder_needs_resume(tmp_path, capsys):
     path = tmp_path / "mine.png"
-    _write_png(path, 40)
+    _write_png(path, 72)  # the smoke crop is 64 px
     out = tmp_path / "m"
     args = ["train-texture", "--exemplar", str(path), "--profile", "smoke", "--out", str(out),
             "--steps", "2", "--quiet"]
