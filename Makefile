@@ -11,7 +11,7 @@ EXTRAS ?= dev
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONUNBUFFERED := 1
 
-.PHONY: install lab test test-gpu lint unit nbval notebooks book clean
+.PHONY: install lab test test-gpu test-gpu-capped lint unit nbval notebooks book clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,14 @@ test-gpu: install
 	GANDETEXTURE_PROFILE=gpu GANDETEXTURE_OUTPUT="$(CURDIR)/build/outputs/nbval-gpu" \
 		$(BIN)/python -m pytest --nbval-lax build/executed/gpu -p no:cacheprovider
 	$(BIN)/python tools/build_book.py --profile gpu
+
+## Every lesson under the gpu profile on any machine, every training capped at one step
+## (GANDETEXTURE_MAX_STEPS=1: gpu-sized networks, images and evaluation splits, batches of 8),
+## then the book of that run. CI runs it as its own job (about 10 minutes on 2 cores).
+test-gpu-capped: install
+	GANDETEXTURE_MAX_STEPS=1 $(BIN)/python tools/run_notebooks.py --profile gpu \
+		--timings build/executed/gpu-max1/timings.md
+	GANDETEXTURE_MAX_STEPS=1 $(BIN)/python tools/build_book.py --profile gpu
 
 lint: install
 	$(BIN)/ruff check gandetexture tests tools benchmarks notebooks

@@ -319,11 +319,11 @@ for name in EXEMPLARS:
                       suptitle=f"{exemplars.label(name)}: real (top), generated (bottom)")
 
 # %% [markdown]
-# The same networks, asked for a field 4 times wider and taller: one image 4× the
-# training size on each side, 16 times its area, next to a real window of that size.
+# The same networks, asked for a field 4 times wider and taller than a training crop (512²
+# at most, the largest real window a half holds), next to a real window of that size.
 
 # %%
-big = 4 * config.crop
+big = min(512, 4 * config.crop)  # a half of an exemplar holds no larger real window
 for name in EXEMPLARS:
     fake = trained[name].generate(big, big, seed=SEED)
     real = exemplars.patches(photos[name], min(big, *photos[name].shape[:2]), 1, SEED)
@@ -554,7 +554,7 @@ JUDGE = {"smoke": dict(crop=32, steps=3, count=4, levels=1),
          "cpu": dict(crop=128, steps=100, count=16, levels=3),
          "gpu": dict(crop=128, steps=300, count=16, levels=3)}[profile.name]
 JUDGE["steps"] = profile.steps(JUDGE["steps"])  # capped only by GANDETEXTURE_MAX_STEPS
-big = 4 * config.crop  # 512² under cpu
+big = min(512, 4 * config.crop)  # 512² under cpu and gpu: the tiled crop needs a half of it
 
 
 def candidates(name: str) -> dict:
