@@ -72,14 +72,28 @@ def output_names(paths: list[Path], out: Path) -> list[Path]:
 
 
 def remove(args: argparse.Namespace) -> int:
-    from gandetexture import io, removal
+    from gandetexture import removal
 
     generator = removal.load_remover(args.model)
-    out = Path(args.out)
+    return for_each_image(args.images, args.out,
+                          lambda image: (removal.remove_texture(image, generator,
+                                                                tile=args.tile), ""))
+
+
+def for_each_image(images: Sequence[str], out: str | Path, work) -> int:
+    """Run ``work(image) -> (result, note)`` on each image file; save each result as a PNG
+    in the folder ``out`` (created; named by :func:`output_names`, never over an input).
+
+    A file that cannot be read gets a one-line error and the others are still done. Returns
+    the exit status: 1 when a file failed, else 0.
+    """
+    from gandetexture import io
+
+    out = Path(out)
     if out.exists() and not out.is_dir():
         raise ValueError(f"{out}: --out must be a folder, and this is a file")
     out.mkdir(parents=True, exist_ok=True)
-    paths = [Path(p) for p in args.images]
+    paths = [Path(p) for p in images]
     status = 0
     for path, target in zip(paths, output_names(paths, out)):
         try:
@@ -88,8 +102,9 @@ def remove(args: argparse.Namespace) -> int:
             print(f"gandetexture: error: {error}", file=sys.stderr)
             status = 1
             continue
-        io.save_png(removal.remove_texture(image, generator, tile=args.tile), target)
-        print(f"{path} -> {target}")
+        result, note = work(image)
+        io.save_png(result, target)
+        print(f"{path} -> {target}{note}")
     return status
 
 
@@ -130,7 +145,7 @@ def generate(args: argparse.Namespace) -> int:
 
 
 def retexture(args: argparse.Namespace) -> int:
-    from gandetexture import exemplars, io, removal, texture
+    from gandetexture import exemplars, removal, texture
     from gandetexture import retexture as rt
 
     remover = removal.load_remover(args.remover)
@@ -140,25 +155,14 @@ def retexture(args: argparse.Namespace) -> int:
     if args.texture and args.scale != 1.0:
         raise ValueError("--scale resizes a --quilt exemplar; a --texture model paints at "
                          "the scale it was trained at")
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"{out}: --out must be a folder, and this is a file")
-    out.mkdir(parents=True, exist_ok=True)
-    paths = [Path(p) for p in args.images]
-    status = 0
-    for path, target in zip(paths, output_names(paths, out)):
-        try:
-            image = io.load_image(path)
-        except ValueError as error:  # report it, go on with the others
-            print(f"gandetexture: error: {error}", file=sys.stderr)
-            status = 1
-            continue
+
+    def work(image):
         result = rt.retexture(image, remover, source, strength=args.strength, seed=args.seed,
                               scale=args.scale)
-        io.save_png(result.image, target)
-        print(f"{path} -> {target} (texture strength {result.old_strength:.3f} -> "
-              f"{result.strength:.3f})")
-    return status
+        return result.image, (f" (texture strength {result.old_strength:.3f} -> "
+                              f"{result.strength:.3f})")
+
+    return for_each_image(args.images, args.out, work)
 
 
 def training_options(parser: argparse.ArgumentParser, steps_field: str) -> None:

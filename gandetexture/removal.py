@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -92,6 +93,19 @@ def load_remover(directory: str | Path) -> keras.Model:
     """The generator saved by :func:`train_remover` (architecture and weights); a clear
     ``ValueError`` naming ``directory`` when it holds none."""
     return training.RunFolder.load(directory, KIND, COMMAND)[0]
+
+
+def lesson_remover(profile: config.Profile, seed: int = 0) -> keras.Model:
+    """Lesson 05's remover for lessons 07 and 08: loaded from lesson 05's run folder under
+    ``profile`` when it holds a finished run, else trained there now (the same call as lesson
+    05, so its folder then holds it), saying which."""
+    run_dir = config.output_dir("05_texture_removal", profile) / "remover-run"
+    record = run_dir / "run.json"
+    if record.is_file() and json.loads(record.read_text()).get("complete"):
+        print("loaded lesson 05's finished remover from", run_dir)
+        return load_remover(run_dir)
+    print("no finished remover in", run_dir, "- training it there now")
+    return train_remover(profile, run_dir, resume=True, seed=seed, progress=False).generator
 
 
 def predict(generator: keras.Model, images, batch_size: int = 32) -> np.ndarray:

@@ -31,7 +31,6 @@ profile = gdt.setup(PROFILE, SEED, lesson="07_results")
 
 # %%
 import inspect
-import json
 import time
 from collections import Counter
 
@@ -66,15 +65,7 @@ for part, count in COUNTS.items():
 # takes several minutes; run lesson 05 first to see it train).
 
 # %%
-run_dir = gdt.output_dir("05_texture_removal", profile) / "remover-run"
-record = run_dir / "run.json"
-if record.is_file() and json.loads(record.read_text()).get("complete"):
-    generator = removal.load_remover(run_dir)
-    print("loaded lesson 05's finished remover from", run_dir)
-else:
-    print("no finished remover in", run_dir, "- training it there now")
-    generator = removal.train_remover(profile, run_dir, resume=True, seed=SEED,
-                                      progress=False).generator
+generator = removal.lesson_remover(profile, SEED)  # load lesson 05's, or train it there
 print("trained on", profile.image_size, "x", profile.image_size, "procedural pairs;",
       generator.count_params(), "parameters")
 
