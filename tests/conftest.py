@@ -13,3 +13,34 @@ import pytest  # noqa: E402
 def _outputs_in_tmp(tmp_path, monkeypatch):
     """Lessons' outputs go to a per-test folder, never into the repository."""
     monkeypatch.setenv("GANDETEXTURE_OUTPUT", str(tmp_path / "outputs"))
+
+
+def write_image(path, array):
+    """Save ``array`` (``uint8 [H, W]``, ``[H, W, 3]`` or ``[H, W, 4]``) as an image file."""
+    from PIL import Image
+
+    Image.fromarray(array).save(path)
+    return path
+
+
+@pytest.fixture
+def mixed_image_files(tmp_path):
+    """The files a command over many images meets (``cli.for_each_image``): a colour image of
+    an odd size, a broken file, a grey image, a missing file and an RGBA image, in that order.
+
+    Returns ``make(odd_shape) -> (paths, before)``; ``before`` maps each readable file to its
+    bytes, to check that no input is overwritten.
+    """
+    import numpy as np
+
+    def make(odd_shape):
+        rng = np.random.default_rng(4)
+        good = write_image(tmp_path / "odd.png", rng.integers(0, 255, (*odd_shape, 3), np.uint8))
+        gray = write_image(tmp_path / "gray.png", rng.integers(0, 255, (31, 40), np.uint8))
+        rgba = write_image(tmp_path / "rgba.png", rng.integers(0, 255, (20, 33, 4), np.uint8))
+        bad = tmp_path / "broken.jpg"
+        bad.write_bytes(b"not an image")
+        before = {p: p.read_bytes() for p in (good, gray, rgba)}
+        return [good, bad, gray, tmp_path / "missing.png", rgba], before
+
+    return make

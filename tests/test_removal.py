@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 import tensorflow as tf
+from conftest import write_image
 from PIL import Image
 
 import gandetexture as gdt
@@ -115,22 +116,10 @@ def test_remover_batch_and_bank_sizes_follow_the_profile():
                                                      smoke.image_size, 3)
 
 
-def write_image(path, array):
-    Image.fromarray(array).save(path)
-    return path
-
-
-def test_remove_command(tmp_path, model_dir, capsys):
-    rng = np.random.default_rng(4)
-    good = write_image(tmp_path / "odd.png", rng.integers(0, 255, (77, 129, 3), np.uint8))
-    gray = write_image(tmp_path / "gray.png", rng.integers(0, 255, (31, 40), np.uint8))
-    rgba = write_image(tmp_path / "rgba.png", rng.integers(0, 255, (20, 33, 4), np.uint8))
-    bad = tmp_path / "broken.jpg"
-    bad.write_bytes(b"not an image")
-    missing = tmp_path / "missing.png"
-    before = {p: p.read_bytes() for p in (good, gray, rgba)}
-    status = main(["remove", str(good), str(bad), str(gray), str(missing), str(rgba),
-                   "--model", str(model_dir), "--out", str(tmp_path)])
+def test_remove_command(tmp_path, model_dir, capsys, mixed_image_files):
+    paths, before = mixed_image_files((77, 129))
+    status = main(["remove", *map(str, paths), "--model", str(model_dir),
+                   "--out", str(tmp_path)])
     err = capsys.readouterr().err
     assert status != 0
     lines = err.strip().splitlines()

@@ -7,6 +7,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+from conftest import write_image
 from PIL import Image
 
 import gandetexture as gdt
@@ -201,11 +202,6 @@ def test_layer_distance():
     assert rt.layer_correlation(a, np.zeros_like(a)) == 0.0
 
 
-def write_image(path, array):
-    Image.fromarray(array).save(path)
-    return path
-
-
 @pytest.fixture(scope="module")
 def remover_dir(tmp_path_factory, remover):
     folder = tmp_path_factory.mktemp("remover")
@@ -213,16 +209,9 @@ def remover_dir(tmp_path_factory, remover):
     return folder
 
 
-def test_retexture_command(tmp_path, remover_dir, capsys):
-    rng = np.random.default_rng(4)
-    good = write_image(tmp_path / "odd.png", rng.integers(0, 255, (37, 53, 3), np.uint8))
-    gray = write_image(tmp_path / "gray.png", rng.integers(0, 255, (31, 40), np.uint8))
-    rgba = write_image(tmp_path / "rgba.png", rng.integers(0, 255, (20, 33, 4), np.uint8))
-    bad = tmp_path / "broken.jpg"
-    bad.write_bytes(b"not an image")
-    before = {p: p.read_bytes() for p in (good, gray, rgba)}
-    args = [str(good), str(bad), str(gray), str(tmp_path / "missing.png"), str(rgba),
-            "--remover", str(remover_dir), "--quilt", "dots", "--seed", "3"]
+def test_retexture_command(tmp_path, remover_dir, capsys, mixed_image_files):
+    paths, before = mixed_image_files((37, 53))
+    args = [*map(str, paths), "--remover", str(remover_dir), "--quilt", "dots", "--seed", "3"]
     status = main(["retexture", *args, "--out", str(tmp_path)])
     captured = capsys.readouterr()
     assert status == 1
