@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import html
-import os
 import re
 import shutil
 import subprocess
@@ -39,9 +38,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", default="smoke", choices=["smoke", "cpu", "gpu"])
     args = parser.parse_args()
-    # A capped run (GANDETEXTURE_MAX_STEPS, as `make test` does) lives in <profile>-max<N>.
-    cap = os.environ.get("GANDETEXTURE_MAX_STEPS", "").strip()
-    folder = f"{args.profile}-max{cap}" if cap else args.profile
+    # A capped run (GANDETEXTURE_MAX_STEPS, as make test-gpu-capped does) is in <profile>-max<N>.
+    from gandetexture.config import resolve_profile
+
+    folder = resolve_profile(args.profile).folder
     executed = ROOT / "build" / "executed" / folder
     notebooks = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     missing = [nb.name for nb in notebooks if not (executed / nb.name).exists()]

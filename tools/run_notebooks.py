@@ -46,8 +46,9 @@ def main() -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("GANDETEXTURE_OUTPUT", str(ROOT / "build" / "outputs"))
     # A capped run (GANDETEXTURE_MAX_STEPS, a testing aid) gets its own folder, e.g. gpu-max2.
-    cap = os.environ.get("GANDETEXTURE_MAX_STEPS", "").strip()
-    out_dir = ROOT / "build" / "executed" / (f"{args.profile}-max{cap}" if cap else args.profile)
+    from gandetexture.config import resolve_profile
+
+    out_dir = ROOT / "build" / "executed" / resolve_profile(args.profile).folder
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
     if args.only:
