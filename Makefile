@@ -11,7 +11,7 @@ EXTRAS ?= dev
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONUNBUFFERED := 1
 
-.PHONY: install lab test test-gpu test-gpu-capped lint unit nbval notebooks book clean
+.PHONY: install lab test test-gpu test-gpu-capped lint unit nbval notebooks book student clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -69,6 +69,14 @@ notebooks: install
 ## Build the book (static HTML) from the notebooks executed under PROFILE.
 book: notebooks
 	$(BIN)/python tools/build_book.py --profile $(PROFILE)
+
+## The student edition, build/student/: every lesson with each exercise solution replaced by
+## a stub (`# your turn`, the exercise's hint) and no outputs, in build/student/notebooks/ (the
+## repository's layout, so the lessons' relative paths work). A student notebook that changed
+## there is kept; `make student STUDENT_ARGS=--force` replaces it.
+STUDENT_ARGS ?=
+student: install
+	$(BIN)/python tools/student.py $(STUDENT_ARGS)
 
 clean:
 	rm -rf build
