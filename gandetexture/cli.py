@@ -6,6 +6,7 @@
     python -m gandetexture train-remover --profile gpu --out runs/remover --devices all
     python -m gandetexture remove photo.jpg other.png --model runs/remover --out cleaned/
     python -m gandetexture train-texture --exemplar brick --profile cpu --out runs/brick
+    python -m gandetexture train-texture --exemplar brick --half train --out runs/brick-half
     python -m gandetexture generate --model runs/brick --size 512 512 --out brick.png --seed 1
     python -m gandetexture retexture photo.jpg --remover runs/remover --quilt brick --out new/
 
@@ -109,7 +110,7 @@ def for_each_image(images: Sequence[str], out: str | Path, work) -> int:
 
 
 def train_texture(args: argparse.Namespace) -> int:
-    from gandetexture import config, exemplars, texture, training
+    from gandetexture import config, exemplars, texture, training, yardstick
 
     strategy = training.strategy_for(args.devices)  # before any TensorFlow work
     profile = config.resolve_profile(args.profile)
@@ -119,6 +120,9 @@ def train_texture(args: argparse.Namespace) -> int:
         overrides["steps"] = int(args.steps)
     settings = texture.TextureConfig.from_profile(profile, **overrides)
     image = exemplars.load(args.exemplar)  # errors name the exemplar before TF work
+    if args.half:  # lesson 06's cut: learn from one half, judge on the other
+        train_half, held_out = yardstick.halves(image, yardstick.split_axis(args.exemplar))
+        image = train_half if args.half == "train" else held_out
     exemplars.check_size(image, settings.crop, args.exemplar)
     config.set_seed(args.seed)
     model = texture.train_texture(image, settings, out=args.out, resume=args.resume,
@@ -218,6 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
     training_options(p, "texture_steps")
     p.add_argument("--periodic", action="store_true",
                    help="circular padding: generated textures tile seamlessly")
+    p.add_argument("--half", choices=["train", "held-out"], default=None,
+                   help="train on one half of the exemplar only, cut as lesson 06 cuts it "
+                        "(yardstick.halves), so the other half can judge the result")
     p.set_defaults(handler=train_texture)
 
     p = commands.add_parser(

@@ -69,8 +69,9 @@ def load(source) -> np.ndarray:
     ----------
     source : str, path or np.ndarray
         A name of :data:`BUNDLED`, a procedural family of
-        :data:`gandetexture.textures.FAMILIES` (rendered 512×512, seed 0), the path of an
-        image file, or an array ``[H, W, 3]`` or ``[H, W]`` in ``[0, 1]``.
+        :data:`gandetexture.textures.FAMILIES` (rendered 512×512, seed 0), names joined by
+        ``|`` (``"grass|gravel"``: side by side), the path of an image file, or an array
+        ``[H, W, 3]`` or ``[H, W]`` in ``[0, 1]``.
 
     Returns
     -------
@@ -97,6 +98,12 @@ def load(source) -> np.ndarray:
         return image
     if isinstance(source, str) and source in textures.FAMILIES:
         return textures.render(source, 512, seed=0)
+    if isinstance(source, str) and "|" in source and not Path(source).exists():
+        # "grass|gravel": the exemplars side by side, cut to the shortest one's height (a
+        # two-texture exemplar for lesson 06's spatially varying noise)
+        parts = [load(part) for part in source.split("|")]
+        height = min(part.shape[0] for part in parts)
+        return np.concatenate([part[:height] for part in parts], axis=1)
     if _is_name(source) and not Path(source).exists():
         if source not in BUNDLED:
             raise ExemplarError(

@@ -95,10 +95,18 @@ def load_remover(directory: str | Path) -> keras.Model:
     return training.RunFolder.load(directory, KIND, COMMAND)[0]
 
 
-def lesson_remover(profile: config.Profile, seed: int = 0) -> keras.Model:
-    """Lesson 05's remover for lessons 07 and 08: loaded from lesson 05's run folder under
-    ``profile`` when it holds a finished run, else trained there now (the same call as lesson
-    05, so its folder then holds it), saying which."""
+def lesson_remover(profile: config.Profile, seed: int = 0, pretrained: bool = False
+                   ) -> keras.Model:
+    """Lesson 05's remover for lessons 07 and 08: with ``pretrained``, the one the package
+    ships (:func:`gandetexture.pretrained.remover`, trained under ``cpu``); else loaded from
+    lesson 05's run folder under ``profile`` when it holds a finished run, else trained there
+    now (the same call as lesson 05, so its folder then holds it). It says which."""
+    if pretrained:
+        from gandetexture import pretrained as shipped
+
+        print("PRETRAINED = True: loaded the remover shipped with the package, made by",
+              shipped.metrics("remover")["command"])
+        return shipped.remover()
     run_dir = config.output_dir("05_texture_removal", profile) / "remover-run"
     record = run_dir / "run.json"
     if record.is_file() and json.loads(record.read_text()).get("complete"):

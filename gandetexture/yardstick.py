@@ -26,7 +26,7 @@ prints it. Images are ``float32 in [0, 1]`` unless a docstring says ``[-1, 1]``.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import numpy as np
 
@@ -364,7 +364,8 @@ def grid_peak(images, period: int = 16, radius: int = 4) -> float:
 def judge(train_half: np.ndarray, held_out: np.ndarray, candidates: Mapping[str, np.ndarray],
           crop: int = 128, period: int = 16, seed: int = 0, levels: int = 3,
           steps: int = 150, count: int = 16, novelty_stride: int = 32,
-          axis: int | None = None) -> dict[str, dict]:
+          axis: int | None = None, c2st_rows: Collection[str] | None = None
+          ) -> dict[str, dict]:
     """Every measure for each candidate, compared with the train half it was made from.
 
     Parameters
@@ -385,6 +386,10 @@ def judge(train_half: np.ndarray, held_out: np.ndarray, candidates: Mapping[str,
     novelty_stride : int
         Spacing of the candidate patches :func:`novelty` looks up (32: a 512² image in about
         1.5 s on 2 cores, a quarter of the time of every 16 px).
+    c2st_rows : collection of str, optional
+        The rows that get the two-sample test, the costly measure (its own small CNN per
+        row); the others get ``"c2st": None``. Default: every row. The other measures do
+        not depend on it: each row's are the same whichever rows are tested.
 
     Returns
     -------
@@ -400,8 +405,9 @@ def judge(train_half: np.ndarray, held_out: np.ndarray, candidates: Mapping[str,
     table = {}
     for name, image in rows.items():
         crops = exemplars.random_crops(image, crop, count, rng, name) * 2.0 - 1.0
+        tested = c2st_rows is None or name in c2st_rows
         table[name] = {"c2st": two_sample_accuracy(train_half, image, crop, steps, seed=seed,
-                                                   axis=axis),
+                                                   axis=axis) if tested else None,
                        "gram": pyramid_gram_distance(crops, reference, levels, seed),
                        "novelty": novelty(image, train_half, stride=novelty_stride),
                        "grid": grid_peak(image, period)}
@@ -427,3 +433,50 @@ def format_judgement(table: Mapping[str, Mapping]) -> str:
                                               else f"{value:>{width}{fmt}}"
                                               for value, width, fmt in cells))
     return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ lesson 06's judgement
+
+#: The judge's settings per profile (lesson 06 and ``make pretrained``): crop and steps of
+#: the two-sample test, crops per Gram distance, pyramid levels. Under ``cpu`` judging the
+#: five rows of one exemplar costs about 40 s on 2 cores, most of it the two-sample tests.
+JUDGE = {"smoke": dict(crop=32, steps=3, count=4, levels=1),
+         "cpu": dict(crop=128, steps=100, count=16, levels=3),
+         "gpu": dict(crop=128, steps=300, count=16, levels=3)}
+
+
+def judge_settings(profile) -> dict:
+    """:data:`JUDGE` for a :class:`gandetexture.config.Profile`, its steps capped by
+    ``GANDETEXTURE_MAX_STEPS`` when that is set (``profile.steps``)."""
+    settings = dict(JUDGE[profile.name])
+    settings["steps"] = profile.steps(settings["steps"])
+    return settings
+
+
+def candidates(train_half: np.ndarray, generated: np.ndarray, size: int, seed: int = 0
+               ) -> dict[str, np.ndarray]:
+    """Lesson 06's candidates, each one ``size × size`` image made from the train half only.
+
+    Parameters
+    ----------
+    train_half : np.ndarray
+        ``float32 [H, W, 3] in [0, 1]``.
+    generated : np.ndarray
+        The GAN's image, ``float32 [size, size, 3] in [-1, 1]`` (as a texture model paints).
+    size : int
+        Side of every candidate; the phase-randomised one is at most as large as the half's
+        shorter side.
+
+    Returns
+    -------
+    dict
+        ``{"image quilting", "GAN", "tiled crop", "phase-randomised": float32 [.., .., 3] in
+        [0, 1]}``.
+    """
+    from gandetexture import baselines, quilting
+
+    side = min(size, *train_half.shape[:2])
+    return {"image quilting": quilting.quilt(train_half, size, seed=seed),
+            "GAN": (np.asarray(generated, np.float32) + 1) / 2,
+            "tiled crop": (baselines.tiled_crop(train_half, size, 1, seed)[0] + 1) / 2,
+            "phase-randomised": (baselines.phase_randomised(train_half, side, 1, seed)[0] + 1) / 2}

@@ -3,12 +3,15 @@
     python tools/run_notebooks.py --profile smoke            # every lesson
     python tools/run_notebooks.py --profile cpu --only 02 05  # some lessons
     python tools/run_notebooks.py --profile gpu --timings build/executed/gpu/timings.md
+    python tools/run_notebooks.py --profile cpu --pretrained   # shipped models, no training
 
 Executed copies go to ``build/executed/<profile>/``; lesson outputs (checkpoints, logs) to
 ``build/outputs/<profile>/`` unless ``GANDETEXTURE_OUTPUT`` is set. Wall times are written to
 ``build/executed/<profile>/timings.json`` and printed as a table; ``--timings FILE`` also
 writes this run's table (seconds and minutes per lesson, the machine's GPUs) as Markdown, the
-table ``make test-gpu`` keeps. A lesson that fails, or that takes longer than
+table ``make test-gpu`` keeps. ``--pretrained`` runs only the lessons with a ``PRETRAINED``
+parameter, with it set (they load the package's shipped models instead of training), into
+``build/executed/<profile>-pretrained/``. A lesson that fails, or that takes longer than
 ``--max-seconds``, makes the command exit non-zero.
 """
 
@@ -38,6 +41,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--timings", type=Path, default=None,
                         help="also write this run's wall times as a Markdown table here")
+    parser.add_argument("--pretrained", action="store_true",
+                        help="the lessons with a PRETRAINED parameter, with it True")
     args = parser.parse_args()
     limit = args.max_seconds or (90.0 if args.profile == "smoke" else None)
 
@@ -48,11 +53,16 @@ def main() -> int:
     # A capped run (GANDETEXTURE_MAX_STEPS, a testing aid) gets its own folder, e.g. gpu-max2.
     from gandetexture.config import resolve_profile
 
-    out_dir = ROOT / "build" / "executed" / resolve_profile(args.profile).folder
+    folder = resolve_profile(args.profile).folder + ("-pretrained" if args.pretrained else "")
+    out_dir = ROOT / "build" / "executed" / folder
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
     if args.only:
         paths = [p for p in paths if any(p.name.startswith(o) or o in p.name for o in args.only)]
+    parameters = {"PROFILE": args.profile, "SEED": args.seed}
+    if args.pretrained:
+        paths = [p for p in paths if has_parameter(p, "PRETRAINED")]
+        parameters["PRETRAINED"] = True
     timings_file = out_dir / "timings.json"
     timings = json.loads(timings_file.read_text()) if timings_file.exists() else {}
     failures, this_run = [], {}
@@ -61,7 +71,7 @@ def main() -> int:
         start = time.perf_counter()
         try:
             pm.execute_notebook(str(path), str(out_dir / path.name), cwd=str(NOTEBOOKS),
-                                parameters={"PROFILE": args.profile, "SEED": args.seed},
+                                parameters=parameters,
                                 kernel_name="python3", progress_bar=False, log_output=False)
         except Exception as error:  # papermill raises PapermillExecutionError with the cell
             failures.append(f"{path.name}: {str(error).strip().splitlines()[-1]}")
@@ -84,6 +94,16 @@ def main() -> int:
         print(f"FAIL {failure}")
     print(f"{len(paths) - len(failures)} passed, {len(failures)} failed")
     return 1 if failures else 0
+
+
+def has_parameter(path: Path, name: str) -> bool:
+    """Whether the ``parameters`` cell of a notebook assigns ``name``."""
+    import nbformat
+
+    cells = nbformat.read(path, as_version=4).cells
+    return any("parameters" in c.metadata.get("tags", []) and
+               any(line.startswith(f"{name} =") for line in c.source.splitlines())
+               for c in cells)
 
 
 def timings_table(seconds: dict[str, float | None], profile: str) -> str:

@@ -1,0 +1,145 @@
+"""The course's models, shipped inside the package: no training, no network.
+
+A class of 90 minutes cannot wait ten minutes for lesson 05's remover, so the package ships
+the models the lessons train, each made by the package's own command line under the ``cpu``
+profile (``make pretrained`` runs :data:`RECIPES` again) and kept in ``gandetexture/models/``
+with its ``metrics.json``: the scores it had then and the exact command. A lesson with
+``PRETRAINED = True`` loads them instead of training::
+
+    from gandetexture import pretrained
+
+    remover = pretrained.remover()                    # lesson 05's remover (a keras.Model)
+    brick = pretrained.texture("brick")               # lesson 06's GAN, trained on the top half
+    image = brick.generate(512, 512, seed=1)          # float32 [1, 512, 512, 3] in [-1, 1]
+    pretrained.metrics("brick")["command"]            # how it was made
+
+``tests/test_pretrained.py`` checks every model still scores its ``metrics.json``'s
+``"check"`` (:func:`check_scores`), so a change that breaks them fails CI.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+#: Where the models live, inside the installed package.
+MODELS = Path(__file__).resolve().parent / "models"
+
+#: How each model is made: the arguments of ``python -m gandetexture`` (then ``--out``).
+#: Lesson 06's lengths under ``cpu``: a quarter of ``texture_steps`` (brick 1.5× that), and a
+#: quarter of that again for the two-texture blend and the periodic generator.
+RECIPES: dict[str, tuple[str, ...]] = {
+    "remover": ("train-remover", "--profile", "cpu", "--seed", "0"),
+    "brick": ("train-texture", "--exemplar", "brick", "--half", "train", "--profile", "cpu",
+              "--steps", "1500", "--seed", "0"),
+    "grass": ("train-texture", "--exemplar", "grass", "--half", "train", "--profile", "cpu",
+              "--steps", "1000", "--seed", "0"),
+    "gravel": ("train-texture", "--exemplar", "gravel", "--half", "train", "--profile", "cpu",
+               "--steps", "1000", "--seed", "0"),
+    "grass_gravel": ("train-texture", "--exemplar", "grass|gravel", "--profile", "cpu",
+                     "--steps", "250", "--seed", "0"),
+    "gravel_periodic": ("train-texture", "--exemplar", "gravel", "--periodic", "--profile",
+                        "cpu", "--steps", "250", "--seed", "0"),
+}
+
+#: Decimals :func:`check_scores` rounds to, and ``metrics.json`` records.
+PRECISION = 4
+
+#: Side of the texture a check paints, and of the exemplar crops it is compared with.
+CHECK_SIZE, CHECK_CROP = 256, 128
+
+
+def names() -> list[str]:
+    """The shipped models' names (folders of :data:`MODELS`)."""
+    return list(RECIPES)
+
+
+def folder(name: str) -> Path:
+    """The folder of one shipped model; a ``ValueError`` listing the names for another."""
+    if name not in RECIPES:
+        raise ValueError(f"no shipped model {name!r}; the package ships {', '.join(RECIPES)}")
+    path = MODELS / name
+    if not (path / "model.keras").is_file():
+        raise ValueError(f"{path}: the shipped model {name!r} is missing from this "
+                         f"installation; `make pretrained` makes it again")
+    return path
+
+
+def texture_name(exemplar: str = "brick", periodic: bool = False) -> str:
+    """The shipped texture model's name for an exemplar: ``"grass|gravel"`` →
+    ``"grass_gravel"``; ``periodic`` adds ``"_periodic"``."""
+    return exemplar.replace("|", "_") + ("_periodic" if periodic else "")
+
+
+def metrics(name: str) -> dict[str, Any]:
+    """``metrics.json`` of a shipped model: its scores when it was made, ``"command"`` (the
+    exact command line) and ``"check"`` (see :func:`check_scores`)."""
+    return json.loads((folder(name) / "metrics.json").read_text())
+
+
+def history(name: str) -> dict[str, list[float]]:
+    """The training history of a shipped model (every k-th step, at most about 1000 rows)."""
+    path = folder(name) / "history.json"
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def command(name: str) -> str:
+    """The command line that makes the model ``name`` (into ``runs/<name>``)."""
+    args = [f"'{a}'" if "|" in a else a for a in RECIPES[name]]
+    return " ".join(["python -m gandetexture", *args, "--out", f"runs/{name}"])
+
+
+def remover():
+    """Lesson 05's remover, trained by ``train-remover --profile cpu``: a ``keras.Model``
+    that maps ``float32 [B, H, W, 3] in [-1, 1]`` to the same (see
+    :func:`gandetexture.removal.remove_texture` for images of any size in [0, 1])."""
+    from gandetexture import removal
+
+    return removal.load_remover(folder("remover"))
+
+
+def texture(exemplar: str = "brick", periodic: bool = False):
+    """A shipped texture model (:class:`gandetexture.texture.TextureModel`): ``"brick"``,
+    ``"grass"`` or ``"gravel"`` (trained on the train half of lesson 06's cut, as lesson 06
+    trains them), ``"grass|gravel"`` (both side by side), or ``"gravel"`` with
+    ``periodic=True``."""
+    from gandetexture import texture as tx
+
+    name = texture_name(exemplar, periodic)
+    model = tx.load_texture_model(folder(name))
+    model.history = history(name)
+    return model
+
+
+def check_scores(name: str, model=None) -> dict[str, float]:
+    """Scores that say whether a model is still the one shipped, in seconds.
+
+    The remover: PSNR and SSIM on the ``cpu`` profile's procedural test split (seed 0). A
+    texture model: mean, standard deviation and Gram distance to ``CHECK_CROP``-px crops of
+    its exemplar of one ``CHECK_SIZE``² texture painted with seed 0. Rounded to
+    :data:`PRECISION` decimals.
+    """
+    import numpy as np
+
+    from gandetexture import config, exemplars, removal
+    from gandetexture import metrics as measures
+
+    if name == "remover":
+        generator = model if model is not None else remover()
+        textured, structure = removal.evaluation_data(config.PROFILES["cpu"], 0)["test"]
+        scores = measures.image_scores(removal.predict(generator, textured), structure)
+    else:
+        from gandetexture import texture as tx
+
+        model = model if model is not None else tx.load_texture_model(folder(name))
+        image = model.generate(CHECK_SIZE, CHECK_SIZE, seed=0)
+        source = exemplars.load(model.config.exemplar)
+        if "--half" in RECIPES[name]:
+            from gandetexture import yardstick
+
+            source = yardstick.halves(source, yardstick.split_axis(model.config.exemplar))[0]
+        crops = exemplars.patches(source, CHECK_CROP, 8, 0)
+        scores = {"mean": float(np.mean(image)), "std": float(np.std(image)),
+                  "gram": measures.gram_distance(image, crops)}
+    return {key: round(float(value), PRECISION) for key, value in scores.items()}

@@ -1,0 +1,84 @@
+"""The models the package ships: present, made as recorded, and still scoring what they did."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from gandetexture import cli, config, pretrained, texture
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("name", pretrained.names())
+def test_each_model_ships_with_its_record(name):
+    folder = pretrained.folder(name)
+    for file in ("model.keras", "run.json", "metrics.json", "history.json"):
+        assert (folder / file).is_file(), f"{folder / file} is missing"
+    record = pretrained.metrics(name)
+    assert record["command"] == pretrained.command(name)
+    assert set(record["check"]) == ({"psnr", "ssim"} if name == "remover"
+                                    else {"mean", "std", "gram"})
+    assert json.loads((folder / "run.json").read_text())["complete"] is True
+
+
+@pytest.mark.parametrize("name", pretrained.names())
+def test_each_model_still_scores_its_metrics_json(name):
+    """An architecture or a loader change that silently breaks a shipped model fails here."""
+    recorded = pretrained.metrics(name)["check"]
+    now = pretrained.check_scores(name)
+    for key, value in recorded.items():
+        assert abs(now[key] - value) <= 10 ** -pretrained.PRECISION, \
+            f"{name}: {key} is {now[key]} now, metrics.json records {value}"
+
+
+@pytest.mark.parametrize("name", pretrained.names())
+def test_recipes_are_command_lines_of_the_package(name):
+    args = cli.build_parser().parse_args([*pretrained.RECIPES[name], "--out", "runs/x"])
+    assert args.profile == "cpu" and args.seed == 0
+
+
+@pytest.mark.parametrize("name", ["brick", "grass", "gravel"])
+def test_texture_models_have_lesson_06s_settings(name):
+    """The shipped models are the ones lesson 06 trains under cpu: same configuration."""
+    profile = config.PROFILES["cpu"]
+    steps = profile.texture_steps // 4 * (1.5 if name == "brick" else 1)
+    expected = texture.TextureConfig.from_profile(profile, seed=0, steps=int(steps),
+                                                  exemplar=name, gray=True)
+    assert pretrained.texture(name).config == expected
+    periodic = pretrained.texture("gravel", periodic=True).config
+    assert periodic == dataclasses.replace(
+        texture.TextureConfig.from_profile(profile, seed=0, periodic=True,
+                                           steps=profile.texture_steps // 16),
+        exemplar="gravel", gray=True)
+
+
+def test_unknown_and_missing_models_say_what_exists(tmp_path, monkeypatch):
+    with pytest.raises(ValueError, match="ships remover, brick"):
+        pretrained.folder("marble")
+    monkeypatch.setattr(pretrained, "MODELS", tmp_path)
+    with pytest.raises(ValueError, match="make pretrained"):
+        pretrained.remover()
+
+
+def test_the_wheel_carries_the_models_and_stays_small(tmp_path):
+    source = tmp_path / "source"  # a copy: setuptools writes build/ beside pyproject.toml
+    shutil.copytree(ROOT / "gandetexture", source / "gandetexture",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    for file in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / file, source / file)
+    subprocess.run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps",
+                    "--no-build-isolation", "--quiet", "-w", str(tmp_path)], check=True)
+    (wheel,) = tmp_path.glob("gandetexture-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    for name in pretrained.names():
+        for file in ("model.keras", "metrics.json", "run.json", "history.json"):
+            assert f"gandetexture/models/{name}/{file}" in names
+    assert wheel.stat().st_size < 25e6, f"{wheel.name}: {wheel.stat().st_size / 1e6:.1f} MB"

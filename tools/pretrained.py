@@ -1,0 +1,113 @@
+"""Make the models the package ships (``make pretrained``; not part of CI).
+
+Each model of :data:`gandetexture.pretrained.RECIPES` is trained by the package's own command
+line into ``build/pretrained/<name>`` (a finished run there is kept, not trained again; pass
+``--fresh`` to start over), then its generator, ``run.json``, a thinned ``history.json`` and
+a ``metrics.json`` (the run's scores, the exact command, the check scores of
+:func:`gandetexture.pretrained.check_scores` and, for brick, grass and gravel, lesson 06's
+judgement under ``cpu``) are copied into ``gandetexture/models/<name>``. About 15 minutes on
+2 cores, most of it the remover.
+
+    python tools/pretrained.py                 # every model
+    python tools/pretrained.py --only brick    # one
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from gandetexture import pretrained  # noqa: E402
+
+HISTORY_ROWS = 1000  # rows of history.json kept: enough for every plot of the lessons
+
+
+def train(name: str, run_dir: Path, fresh: bool) -> float:
+    """Run the recipe into ``run_dir`` unless a finished run is there; return its seconds."""
+    record = run_dir / "run.json"
+    if fresh and run_dir.exists():
+        shutil.rmtree(run_dir)
+    if record.is_file() and json.loads(record.read_text()).get("complete"):
+        print(f"{name}: finished run in {run_dir}, kept")
+        return 0.0
+    command = [sys.executable, "-m", "gandetexture", *pretrained.RECIPES[name],
+               "--out", str(run_dir), "--resume", "--quiet"]
+    print("$", " ".join(command), flush=True)
+    began = time.perf_counter()
+    subprocess.run(command, check=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    return time.perf_counter() - began
+
+
+def thin(history: dict[str, list], rows: int = HISTORY_ROWS) -> dict[str, list]:
+    """Every k-th row of a history, so that at most about ``rows`` remain (the last kept)."""
+    length = len(history.get("step", []))
+    k = max(1, -(-length // rows))
+    keep = sorted(set(range(0, length, k)) | ({length - 1} if length else set()))
+    return {key: [values[i] for i in keep] for key, values in history.items()}
+
+
+def judgement(name: str, model) -> dict:
+    """Lesson 06's judgement of the model ``name`` (a bundled exemplar) under ``cpu``."""
+    from gandetexture import config, exemplars, yardstick
+
+    profile = config.PROFILES["cpu"]
+    axis = yardstick.split_axis(name)
+    train_half, held_out = yardstick.halves(exemplars.load(name), axis)
+    big = min(512, 4 * model.config.crop)
+    made = yardstick.candidates(train_half, model.generate(big, big, seed=0)[0], big, seed=0)
+    return yardstick.judge(train_half, held_out, made, seed=0, axis=axis,
+                           **yardstick.judge_settings(profile))
+
+
+def record(name: str, run_dir: Path, seconds: float) -> dict:
+    """Copy a finished run into the package and write its ``metrics.json``."""
+    from gandetexture import removal, texture
+
+    target = pretrained.MODELS / name
+    target.mkdir(parents=True, exist_ok=True)
+    for file in ("model.keras", "run.json"):
+        shutil.copy2(run_dir / file, target / file)
+    history = json.loads((run_dir / "history.json").read_text())
+    (target / "history.json").write_text(json.dumps(thin(history)))
+    if name == "remover":
+        scores = json.loads((run_dir / "metrics.json").read_text())
+        model = removal.load_remover(run_dir)
+    else:
+        model = texture.load_texture_model(run_dir)
+        scores = {"settings": json.loads((run_dir / "run.json").read_text())["settings"],
+                  "train_s": history["time"][-1] if history.get("time") else seconds}
+        if name in ("brick", "grass", "gravel"):
+            scores["judge"] = judgement(name, model)
+    scores["command"] = pretrained.command(name)
+    scores["check"] = pretrained.check_scores(name, model)
+    (target / "metrics.json").write_text(json.dumps(scores, indent=2) + "\n")
+    size = sum(f.stat().st_size for f in target.iterdir()) / 1e6
+    print(f"{name}: {size:.1f} MB in {target}; check {scores['check']}")
+    return scores
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="+", choices=pretrained.names(), default=None)
+    parser.add_argument("--runs", type=Path, default=ROOT / "build" / "pretrained",
+                        help="where the runs are trained (kept between calls)")
+    parser.add_argument("--fresh", action="store_true", help="train again from scratch")
+    args = parser.parse_args()
+    for name in args.only or pretrained.names():
+        run_dir = args.runs / name
+        seconds = train(name, run_dir, args.fresh)
+        record(name, run_dir, seconds)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
