@@ -24,6 +24,7 @@
 PROFILE = "auto"
 SEED = 0
 IMAGE_FILE = None  # the path of your own image, e.g. "my_photo.jpg"
+PRETRAINED = False  # True: load the course's shipped remover instead of training one
 
 # %%
 import gandetexture as gdt
@@ -38,7 +39,7 @@ import numpy as np
 import tensorflow as tf
 from IPython.display import Code
 
-from gandetexture import baselines, metrics, networks, plots, removal, steps, training
+from gandetexture import baselines, metrics, networks, plots, pretrained, removal, steps, training
 
 out_dir = gdt.output_dir("05_texture_removal", profile)
 
@@ -209,24 +210,29 @@ variants = {"residual + context, L1 + adv": (True, True, True),
             "residual, no context, L1 + adv": (True, False, True),
             "residual + context, L1 only": (True, True, False)}
 results, predictions = {}, {}
-for label, options in variants.items():
+if PRETRAINED:  # each short run trains a network: a lesson that loads its model skips them
+    print("PRETRAINED = True: the short runs train networks, so they are skipped here; "
+          "set PRETRAINED = False to run them")
+for label, options in ({} if PRETRAINED else variants).items():
     results[label], predictions[label] = short_run(*options, short_steps)
     print(f"{label:33s} {short_steps} steps: validation PSNR {results[label]['psnr']:.2f} dB, "
           f"SSIM {results[label]['ssim']:.3f}, edges {results[label]['edges']:.2f}")
 
 # %%
-full = results["residual + context, L1 + adv"]["psnr"]
-residual_gain = full - results["plain (tanh) + context, L1 + adv"]["psnr"]
-context_gain = full - results["residual, no context, L1 + adv"]["psnr"]
-print(f"residual minus plain: {residual_gain:+.2f} dB after {short_steps} steps "
-      f"-> keep {'residual' if residual_gain >= 0 else 'plain'}")
-print(f"with minus without global context: {context_gain:+.2f} dB")
+if results:  # empty when PRETRAINED skipped the short runs
+    full = results["residual + context, L1 + adv"]["psnr"]
+    residual_gain = full - results["plain (tanh) + context, L1 + adv"]["psnr"]
+    context_gain = full - results["residual, no context, L1 + adv"]["psnr"]
+    print(f"residual minus plain: {residual_gain:+.2f} dB after {short_steps} steps "
+          f"-> keep {'residual' if residual_gain >= 0 else 'plain'}")
+    print(f"with minus without global context: {context_gain:+.2f} dB")
 
 # %%
-plots.show_images(np.concatenate([val_t[:4], *[predictions[v][:4] for v in variants],
-                                  val_s[:4]]), ncols=4, value_range=(0, 1), size=1.3,
-                  titles=["textured"] * 4 + ["residual"] * 4 + ["plain"] * 4
-                  + ["no context"] * 4 + ["L1 only"] * 4 + ["truth"] * 4);
+if results:
+    plots.show_images(np.concatenate([val_t[:4], *[predictions[v][:4] for v in variants],
+                                      val_s[:4]]), ncols=4, value_range=(0, 1), size=1.3,
+                      titles=["textured"] * 4 + ["residual"] * 4 + ["plain"] * 4
+                      + ["no context"] * 4 + ["L1 only"] * 4 + ["truth"] * 4);
 
 # %% [markdown]
 # The cells above measured the three variants on the same validation images. The course's
@@ -276,13 +282,36 @@ def preview(generator, index: int) -> None:
     plt.show()
 
 
+# %% [markdown]
+# With `PRETRAINED = True` the next cell trains nothing: it loads the remover that ships with
+# the package (`gandetexture.pretrained`, made by the command line under `cpu`) and scores it
+# here exactly as `train_remover` scores a model it has trained.
+
 # %%
-print("run folder:", run_dir)
-run = removal.train_remover(profile, run_dir, resume=True, seed=SEED,
-                            preview=preview, preview_every=every, tuned=tuned)
-generator, history, scores = run.generator, run.history, run.metrics
-print("trained to step", scores["steps_done"], "of", scores["steps"], "; model saved in",
-      run_dir / "model.keras")
+if PRETRAINED:
+    generator, history = pretrained.remover(), pretrained.history("remover")
+    shipped = pretrained.metrics("remover")
+    scores = {**shipped, **removal.evaluate(generator, data, tuned),
+              "benchmark": removal.benchmark_scores(generator, profile, SEED)}
+    print("PRETRAINED = True: nothing trained; loaded the shipped remover, made by\n   ",
+          shipped["command"])
+else:
+    print("run folder:", run_dir)
+    run = removal.train_remover(profile, run_dir, resume=True, seed=SEED,
+                                preview=preview, preview_every=every, tuned=tuned)
+    generator, history, scores = run.generator, run.history, run.metrics
+    print("trained to step", scores["steps_done"], "of", scores["steps"], "; model saved in",
+          run_dir / "model.keras")
+
+# %%
+if PRETRAINED:  # the shipped model's scores now, against those its metrics.json recorded
+    for split in ("test", "real", "benchmark"):
+        now, then = scores[split]["model"], shipped[split]["model"]
+        same = all(abs(now[k] - then[k]) < 5e-4 for k in ("psnr", "ssim"))
+        print(f"{split:9s} PSNR {now['psnr']:.3f} dB, SSIM {now['ssim']:.4f}; metrics.json: "
+              f"{then['psnr']:.3f} dB, {then['ssim']:.4f} -> "
+              + ("the same" if same else f"different (this run's profile is {profile.name}, "
+                 f"the shipped scores are {shipped['profile']}'s)"))
 
 # %%
 plots.plot_history(history, keys=["d_loss", "g_adv"], smooth=max(1, len(history["step"]) // 50),

@@ -22,6 +22,7 @@
 # %% tags=["parameters"]
 PROFILE = "auto"
 SEED = 0
+PRETRAINED = False  # True: use the course's shipped remover, not lesson 05's run folder
 IMAGE_FILE = None  # the path of your own image, for exercise 3
 
 # %%
@@ -65,7 +66,7 @@ for part, count in COUNTS.items():
 # takes several minutes; run lesson 05 first to see it train).
 
 # %%
-generator = removal.lesson_remover(profile, SEED)  # load lesson 05's, or train it there
+generator = removal.lesson_remover(profile, SEED, pretrained=PRETRAINED)  # shipped, 05's or new
 print("trained on", profile.image_size, "x", profile.image_size, "procedural pairs;",
       generator.count_params(), "parameters")
 

@@ -22,6 +22,7 @@
 # %% tags=["parameters"]
 PROFILE = "auto"
 SEED = 0
+PRETRAINED = False  # True: use the course's shipped remover, not lesson 05's run folder
 TEXTURES = ["brick", "grass", "gravel"]  # exemplars to paint: bundled names or image paths
 STRENGTH = 0.1  # strength of the new texture in the grid and the measurements
 IMAGE_FILE = None  # the path of your own photograph, for exercise 1
@@ -77,7 +78,7 @@ for part, count in COUNTS.items():
 # model from the command line.
 
 # %%
-generator = removal.lesson_remover(profile, SEED)  # load lesson 05's, or train it there
+generator = removal.lesson_remover(profile, SEED, pretrained=PRETRAINED)  # shipped, 05's or new
 print(generator.count_params(), "parameters")
 
 # %% [markdown]
@@ -356,26 +357,31 @@ exemplar_a = retexture.layer_exemplar(big_layers[a])
 # %% [markdown]
 # Quilting the layer (`retexture.transfer` does the whole path in one call), and the GAN:
 # trained on A's layer with lesson 06's settings for this profile, into a run folder named
-# after the exemplar, so a rerun loads it instead of training again.
+# after the exemplar, so a rerun loads it instead of training again. No shipped model knows
+# A's layer, so with `PRETRAINED = True` the GAN is skipped and quilting alone is shown.
 
 # %%
 quilted = retexture.transfer(big_t[a], big_t[b], generator, STRENGTH, seed=SEED)
-config = texture.TextureConfig.from_profile(profile, seed=SEED,  # as lesson 06 trains
-                                            steps=max(1, profile.texture_steps // 4))
-digest = hashlib.sha1(exemplar_a.tobytes()).hexdigest()[:8]  # a new layer, a new run
-gan_dir = texture.run_folder(OUT, f"layer-{digest}", config)
-gan = texture.train_texture(exemplar_a, config, name=f"layer-{digest}", resume=True,
-                            out=gan_dir, progress=False)
-print(f"GAN: {config.steps} steps on A's layer ({exemplar_a.shape[0]}² exemplar), "
-      f"run folder {gan_dir.name}")
-learned = retexture.retexture(big_t[b], generator, gan, STRENGTH, seed=SEED,
-                              structure=big_first[b])
+made_b = {"quilted": quilted}
+if PRETRAINED:
+    print("PRETRAINED = True: the GAN on A's layer is not trained; quilting only")
+else:
+    config = texture.TextureConfig.from_profile(profile, seed=SEED,  # as lesson 06 trains
+                                                steps=max(1, profile.texture_steps // 4))
+    digest = hashlib.sha1(exemplar_a.tobytes()).hexdigest()[:8]  # a new layer, a new run
+    gan_dir = texture.run_folder(OUT, f"layer-{digest}", config)
+    gan = texture.train_texture(exemplar_a, config, name=f"layer-{digest}", resume=True,
+                                out=gan_dir, progress=False)
+    print(f"GAN: {config.steps} steps on A's layer ({exemplar_a.shape[0]}² exemplar), "
+          f"run folder {gan_dir.name}")
+    made_b["GAN"] = retexture.retexture(big_t[b], generator, gan, STRENGTH, seed=SEED,
+                                        structure=big_first[b])
 
 # %%
-fig = plots.show_images([big_t[a], exemplar_a, big_t[b], quilted.image, learned.image],
-                        titles=["A", "A's layer, as exemplar", "B", "B with A's layer, quilted",
-                                "B with A's layer, GAN"], ncols=5, value_range=(0, 1),
-                        size=2.6)
+fig = plots.show_images([big_t[a], exemplar_a, big_t[b], *[r.image for r in made_b.values()]],
+                        titles=["A", "A's layer, as exemplar", "B",
+                                *[f"B with A's layer, {name}" for name in made_b]],
+                        ncols=2 + len(made_b), value_range=(0, 1), size=2.6)
 fig.savefig(OUT / "transfer.png", dpi=80)
 
 
@@ -547,7 +553,7 @@ floor_c2st = yardstick.two_sample_accuracy(retexture.layer_exemplar(big_true[a][
 print(f"floor (A's layer, one half against the other): distance {floor_ab:.3f}, "
       f"c2st {floor_c2st:.2f}")
 transfer_rows = {}
-for name, result in (("quilted", quilted), ("GAN", learned)):
+for name, result in made_b.items():
     again = removal.predict(generator, result.image[None])[0]
     recovered = retexture.texture_layer(result.image, again)
     row = {"again": float(metrics.psnr(again[None], structure_b[None])[0])}
