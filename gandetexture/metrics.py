@@ -295,3 +295,50 @@ def colour_error(prediction, target) -> np.ndarray:
     """
     prediction, target = np.asarray(prediction, np.float64), np.asarray(target, np.float64)
     return np.abs(prediction.mean(axis=(1, 2)) - target.mean(axis=(1, 2))).mean(axis=-1)
+
+
+#: Truth gradient magnitude (luminance in [0, 1]) above which a pixel is an edge, and below
+#: which it is flat, for :func:`detail_scores`.
+EDGE, FLAT = 0.08, 0.01
+
+
+def gradient_magnitude(images) -> np.ndarray:
+    """``float32 [N, H-1, W-1]``: gradient magnitude of the luminance (mean of R, G, B) of
+    ``[N, H, W, 3]`` images in [0, 1] (forward differences)."""
+    y = np.asarray(images, np.float32).mean(axis=-1)
+    dy, dx = np.diff(y, axis=1)[:, :, :-1], np.diff(y, axis=2)[:, :-1, :]
+    return np.sqrt(dx * dx + dy * dy)
+
+
+def detail_scores(textured, prediction, truth, per_image: bool = False) -> dict:
+    """What PSNR does not tell about a removal: blurred edges, and texture left over.
+
+    Parameters
+    ----------
+    textured, prediction, truth : array-like
+        ``float32 [N, H, W, 3] in [0, 1]``: input, output, true structure.
+    per_image : bool
+        One value per image (``np.ndarray [N]``; an image without edge or flat pixels gets
+        NaN) instead of one for the batch.
+
+    Returns
+    -------
+    dict
+        ``"edge_sharpness"``: mean gradient magnitude of the output over the truth's, on the
+        truth's edge pixels (gradient above :data:`EDGE`); below 1, edges came out blurred.
+        ``"texture_left"``: mean gradient magnitude of the output over the input's, on the
+        truth's flat pixels (gradient below :data:`FLAT`); 0, all texture removed there;
+        1, none.
+    """
+    g_in, g_out, g_true = (gradient_magnitude(x) for x in (textured, prediction, truth))
+    edge, flat = g_true > EDGE, g_true < FLAT
+    if not per_image:
+        return {"edge_sharpness": float(g_out[edge].mean() / g_true[edge].mean()),
+                "texture_left": float(g_out[flat].mean() / g_in[flat].mean())}
+
+    def ratio(a, b, mask):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (a * mask).sum(axis=(1, 2)) / (b * mask).sum(axis=(1, 2))
+
+    return {"edge_sharpness": ratio(g_out, g_true, edge),
+            "texture_left": ratio(g_out, g_in, flat)}

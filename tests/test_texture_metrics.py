@@ -91,3 +91,20 @@ def test_report_is_reproducible(brick):
     a = metrics.texture_report(brick, count=4, seed=3)
     b = metrics.texture_report(brick, count=4, seed=3)
     assert a == b
+
+
+def test_detail_scores_see_texture_left_and_blurred_edges():
+    from scipy.ndimage import gaussian_filter
+
+    rng = np.random.default_rng(0)
+    truth = np.zeros((2, 48, 48, 3), np.float32)
+    truth[:, :, 24:] = 0.8  # one vertical edge, flat elsewhere
+    textured = np.clip(truth * (1 + 0.3 * rng.standard_normal(truth.shape[:3])[..., None])
+                       + 0.05 * rng.standard_normal(truth.shape[:3])[..., None], 0, 1)
+    perfect = metrics.detail_scores(textured, truth, truth)
+    assert perfect["texture_left"] == 0 and perfect["edge_sharpness"] == pytest.approx(1)
+    assert metrics.detail_scores(textured, textured, truth)["texture_left"] == pytest.approx(1)
+    blurred = gaussian_filter(truth, sigma=(0, 2, 2, 0))
+    assert metrics.detail_scores(textured, blurred, truth)["edge_sharpness"] < 0.7
+    each = metrics.detail_scores(textured, textured, truth, per_image=True)
+    assert each["texture_left"].shape == (2,) and np.allclose(each["texture_left"], 1)
