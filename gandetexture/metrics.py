@@ -342,3 +342,31 @@ def detail_scores(textured, prediction, truth, per_image: bool = False) -> dict:
 
     return {"edge_sharpness": ratio(g_out, g_true, edge),
             "texture_left": ratio(g_out, g_in, flat)}
+
+
+def seed_comparison(a, b, better: str = "higher") -> dict:
+    """One measure of two methods, each run with several seeds: which is better, if either.
+
+    Parameters
+    ----------
+    a, b : sequence of float
+        The measure, one value per seed, for method A and method B.
+    better : {"higher", "lower", "one"}
+        Which values are better: higher (PSNR), lower (texture left), or closer to 1 (edge
+        sharpness).
+
+    Returns
+    -------
+    dict
+        ``mean_a, sd_a, mean_b, sd_b`` (sample standard deviation; 0 for one seed) and
+        ``winner``: ``"a"``, ``"b"``, or ``None`` when the means differ by no more than the
+        two spreads together (``sd_a + sd_b``), i.e. the seeds alone could explain it.
+    """
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    sd = [float(x.std(ddof=1)) if len(x) > 1 else 0.0 for x in (a, b)]
+    mean_a, mean_b = float(a.mean()), float(b.mean())
+    score = {"higher": lambda v: v, "lower": lambda v: -v, "one": lambda v: -abs(v - 1)}[better]
+    winner = None
+    if abs(mean_a - mean_b) > sd[0] + sd[1]:
+        winner = "a" if score(mean_a) > score(mean_b) else "b"
+    return {"mean_a": mean_a, "sd_a": sd[0], "mean_b": mean_b, "sd_b": sd[1], "winner": winner}

@@ -108,3 +108,11 @@ def test_detail_scores_see_texture_left_and_blurred_edges():
     assert metrics.detail_scores(textured, blurred, truth)["edge_sharpness"] < 0.7
     each = metrics.detail_scores(textured, textured, truth, per_image=True)
     assert each["texture_left"].shape == (2,) and np.allclose(each["texture_left"], 1)
+
+
+def test_seed_comparison_names_a_winner_only_beyond_the_spread():
+    clear = metrics.seed_comparison([30.0, 30.2, 30.1], [28.0, 28.1, 27.9])
+    assert clear["winner"] == "a" and clear["mean_a"] == pytest.approx(30.1)
+    assert metrics.seed_comparison([30.0, 31.0], [30.4, 30.6])["winner"] is None
+    assert metrics.seed_comparison([0.2, 0.21], [0.4, 0.41], better="lower")["winner"] == "a"
+    assert metrics.seed_comparison([0.7, 0.71], [0.95, 0.96], better="one")["winner"] == "b"
