@@ -8,6 +8,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import pytest  # noqa: E402
 
+# The widgets in a real browser (tests/browser) are a stage of their own in `make test`
+# (tools/test.sh), run as `pytest tests/browser`: `pytest tests` leaves them out.
+collect_ignore = ["browser"]
+
 
 @pytest.fixture(autouse=True)
 def _outputs_in_tmp(tmp_path, monkeypatch):

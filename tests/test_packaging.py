@@ -53,3 +53,20 @@ def test_makefile_phony_names_exactly_its_targets():
     phony = set(re.search(r"^\.PHONY:(.*)$", makefile, flags=re.M).group(1).split())
     targets = set(re.findall(r"^([A-Za-z][\w-]*)\s*:(?!=)", makefile, flags=re.M))
     assert phony == targets, f"not targets: {phony - targets}; not in .PHONY: {targets - phony}"
+
+
+def test_ci_installs_chromium_and_make_test_runs_the_browser_test_or_says_it_skipped():
+    ci = (ROOT / ".ci" / "run").read_text()
+    install = re.search(r"apt-get install .*\n?.*\bchromium\b", ci)
+    assert install and install.start() < ci.index("\nmake test"), "install Chromium, then test"
+    assert "apt-get update" in ci and 'id -u)" = 0' in ci
+    script = (ROOT / "tools" / "test.sh").read_text()
+    assert "pytest tests/browser" in script
+    assert "browser test: SKIPPED (no Chromium: apt-get install chromium)" in script
+    # the browsers test.sh looks for are the ones the browser test launches
+    names = re.search(r"for name in ([\w -]+); do", script).group(1).split()
+    browser_test = (ROOT / "tests" / "browser" / "test_widgets_in_browser.py").read_text()
+    assert f"CHROMIUM = {tuple(names)!r}" in browser_test.replace('"', "'")
+    assert "playwright" in _pyproject()["project"]["optional-dependencies"]["dev"]
+    conftest = (ROOT / "tests" / "conftest.py").read_text()
+    assert 'collect_ignore = ["browser"]' in conftest, "pytest tests leaves tests/browser out"

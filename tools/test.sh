@@ -33,7 +33,24 @@ wait "$papermill" || { cat build/papermill-smoke.log; exit 1; }
 grep -E "^(---|    |FAIL|[0-9]+ passed)" build/papermill-smoke.log
 [ "$status" -eq 0 ] || exit "$status"
 
-stage "book: static site from the smoke run, offline, warnings as errors"
+stage "book: static site from the smoke run, offline, warnings as errors; beside it: browser"
+# The lessons' widgets in JupyterLab + Chromium (tests/browser, Playwright with the system's
+# browser, screenshots in build/browser/), beside the book (mostly one core), if a Chromium is
+# installed (.ci/run installs Debian's).
+chromium=""
+for name in chromium chromium-headless-shell google-chrome; do
+  chromium=$(command -v "$name") && break
+done
+if [ -n "$chromium" ]; then
+  "$BIN/python" -m pytest tests/browser -q -p no:cacheprovider > build/browser-test.log 2>&1 &
+  browser=$!
+fi
 "$BIN/python" tools/build_book.py --profile smoke
+if [ -n "$chromium" ]; then
+  wait "$browser" || { cat build/browser-test.log; exit 1; }
+  echo "browser test ($chromium): $(tail -n 1 build/browser-test.log)"
+else
+  echo "browser test: SKIPPED (no Chromium: apt-get install chromium)"
+fi
 
 printf '\nall stages passed in %ds\n' $((SECONDS - start))
