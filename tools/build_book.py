@@ -120,7 +120,8 @@ def _shown(model_id: str, state: dict) -> list[nbformat.NotebookNode]:
         elif name in ("HTMLModel", "LabelModel") and s.get("value"):
             text = html.unescape(re.sub(r"<[^>]+>", "", s["value"])).replace("\u2007", " ")
             words.append(text.strip())
-        elif s.get("description") and ("value" in s or "_options_labels" in s):
+        elif s.get("description") and ("value" in s or "_options_labels" in s) \
+                and name != "FileUploadModel":  # its value is the files sent, not a setting
             settings.append(f"{s['description']} = {_setting(s)}")
         for child in s.get("children", []):
             walk(child)
