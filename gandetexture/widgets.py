@@ -240,30 +240,40 @@ def playground(pg, width: int = 256):
     from gandetexture import playground as play
 
     s = pg.settings
+
+    def fits(px: int = width) -> dict:  # a control as wide as a picture, labels aligned
+        return {"layout": w.Layout(width=f"{px}px"), "style": {"description_width": "64px"}}
+
     inputs = {
-        "image": w.Dropdown(options=list(pg.sources), value=pg.scene.name, description="image"),
+        "image": w.Dropdown(options=list(pg.sources), value=pg.scene.name, description="image",
+                            **fits(2 * width)),
         "upload": w.FileUpload(accept="image/*", multiple=False, description="your image"),
         "remover": w.Dropdown(options=list(pg.removers), value=pg.remover,
-                              description="remover"),
-        "folder": w.Text(placeholder="a run folder of train-remover", description="run folder"),
+                              description="remover", **fits()),
+        "folder": w.Text(placeholder="a run folder of train-remover", description="run folder",
+                         **fits()),
         "load": w.Button(description="load remover"),
         "exemplar": w.Dropdown(options=play.EXEMPLARS, value=s["exemplar"],
-                               description="exemplar"),
-        "painter": w.Dropdown(options=play.PAINTERS, value=s["painter"], description="painter"),
-        "scale": w.Dropdown(options=play.SCALES, value=s["scale"], description="scale"),
+                               description="exemplar", **fits()),
+        "painter": w.Dropdown(options=play.PAINTERS, value=s["painter"], description="painter",
+                              **fits()),
+        "scale": w.Dropdown(options=play.SCALES, value=s["scale"], description="scale",
+                            **fits()),
         "seed": w.IntSlider(value=s["seed"], min=0, max=play.MAX_SEED, description="seed",
-                            continuous_update=False),
+                            continuous_update=False, **fits()),
         "strength": w.FloatSlider(value=s["strength"], min=0.0, max=play.MAX_STRENGTH,
-                                  step=0.01, description="strength", continuous_update=False),
+                                  step=0.01, description="strength", continuous_update=False,
+                                  **fits()),
         "filter": w.Dropdown(options=list(baselines.FILTERS), value=s["filter"],
-                             description="filter"),
+                             description="filter", **fits()),
         "setting": w.SelectionSlider(description="setting", continuous_update=False,
-                                     options=[("-", 0)]),
+                                     options=[("-", 0)], readout=False, **fits()),
         "save": w.Button(description="save result"),
     }
     names = ("input", "structure", "layer", "retextured", "filtered")
     images = {name: w.Image(format="png", width=width) for name in names}
-    titles = {name: w.HTML() for name in names}
+    titles = {name: w.HTML(layout=w.Layout(width=f"{width}px", height="2.6em"))
+              for name in names}  # two lines each, so the pictures stay level
     status = w.HTML()
     quiet = []  # non-empty while the box sets its own controls
 
@@ -284,7 +294,8 @@ def playground(pg, width: int = 256):
     def draw(*panels: str) -> None:
         for name, image in pg.panels(panels).items():
             images[name].value = io.png_bytes(image, compress_level=1)  # 7× faster
-            titles[name].value = f"<b>{html.escape(pg.caption(name))}</b>"
+            titles[name].value = (f"<div style='font-size: 0.9em; line-height: 1.3'><b>"
+                                  f"{html.escape(pg.caption(name))}</b></div>")
 
     def action(work, *panels: str):
         """A control's callback: ``work(value)``, then redraw ``panels``; timed, and any
@@ -344,17 +355,20 @@ def playground(pg, width: int = 256):
     status.value = html.escape(pg.status)
 
     def figure(name: str):
-        return w.VBox([titles[name], images[name]])
+        return w.VBox([titles[name], images[name]], layout=column())
+
+    def column():
+        return w.Layout(width=f"{width + 8}px")
 
     box = w.VBox([
         w.HBox([inputs["image"], inputs["upload"]]),
         w.HBox([inputs["remover"], inputs["folder"], inputs["load"]]),
         status,
         w.HBox([figure(name) for name in ("input", "structure", "layer")]),
-        w.HBox([w.VBox([w.HBox([w.VBox([inputs[n] for n in ("exemplar", "painter", "scale")]),
-                                w.VBox([inputs[n] for n in ("seed", "strength", "save")])]),
-                        figure("retextured")]),
-                w.VBox([inputs["filter"], inputs["setting"], figure("filtered")])]),
+        w.HBox([w.VBox([inputs[n] for n in ("exemplar", "painter", "scale")], layout=column()),
+                w.VBox([inputs[n] for n in ("seed", "strength", "save")], layout=column()),
+                w.VBox([inputs["filter"], inputs["setting"]], layout=column())]),
+        w.HBox([figure("retextured"), w.Box(layout=column()), figure("filtered")]),
     ])
     box.inputs, box.images, box.titles, box.status, box.playground = (inputs, images, titles,
                                                                       status, pg)
