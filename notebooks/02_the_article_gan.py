@@ -388,7 +388,27 @@ plots.plot_history(history, keys=["d_loss", "g_loss"], smooth=max(1, len(history
                    title="losses (moving average)");
 
 # %% [markdown]
-# The same 16 noise vectors at each preview: texture emerges from noise.
+# Read the curves against the two dashed lines: where D cannot tell real from generated, its
+# loss is $2 \log 2$ and G's is $\log 2$. A discriminator loss below its line while the
+# generator's stays above its own means D is winning: it tells the two apart, and G's
+# gradients only say "this looks fake". The cell below reads the last quarter of the run.
+
+# %%
+last = slice(len(history["d_loss"]) * 3 // 4, None)
+d_end, g_end = float(np.mean(history["d_loss"][last])), float(np.mean(history["g_loss"][last]))
+print(f"last quarter: D's loss {d_end:.2f} (at chance {2 * np.log(2):.2f}), "
+      f"G's loss {g_end:.2f} (at chance {np.log(2):.2f})")
+if d_end < 0.8 * 2 * np.log(2) and g_end > 1.25 * np.log(2):
+    print("D is winning: its loss is below chance and G's above it")
+elif d_end > 1.2 * 2 * np.log(2) and g_end < 0.8 * np.log(2):
+    print("G is winning: D's loss is above chance and G's below it")
+else:
+    print("neither network clearly dominates")
+
+# %% [markdown]
+# The same 16 noise vectors at each preview (one row per preview), so the k-th image of every
+# row is the same sample, later in training. Compare the last row with the real patches
+# above; the measurements below say how close it comes.
 
 # %%
 for step_count, images in snapshots.items():
@@ -409,10 +429,19 @@ plots.show_images(np.concatenate([sample[:8], real[:: len(real) // 8][:8]]), nco
 
 
 # %%
-def texture_stats(images) -> tuple[float, float]:
+def texture_stats(images) -> tuple[float, float, np.ndarray]:
+    """Mean gradient magnitude, std of all pixels, and the std of each patch on its own."""
     images = tf.convert_to_tensor(images, tf.float32)
     dy, dx = tf.image.image_gradients(images)
-    return float(tf.reduce_mean(tf.sqrt(dx**2 + dy**2))), float(tf.math.reduce_std(images))
+    return (float(tf.reduce_mean(tf.sqrt(dx**2 + dy**2))), float(tf.math.reduce_std(images)),
+            tf.math.reduce_std(images, axis=[1, 2, 3]).numpy())
+
+
+def against_real(ratio: float) -> str:
+    """A ratio to the real patches' value, in words (within 25 %: about the same)."""
+    if 0.8 <= ratio <= 1.25:
+        return f"about real (×{ratio:.1f})"
+    return f"{'more' if ratio > 1 else 'less'} than real (×{ratio:.1f})"
 
 
 untrained, _, _ = build_gan(SEED)
@@ -421,21 +450,34 @@ rows = {"real": real[:256], "generated": sample,
                                          training=False),
         "uniform noise": uniform_noise}
 stats = {name: texture_stats(images) for name, images in rows.items()}
-print(f"{'':>20} {'gradient':>9} {'std':>6}   ratio to real")
-for name, (grad, std) in stats.items():
-    print(f"{name:>20} {grad:9.3f} {std:6.3f}   gradient ×{grad / stats['real'][0]:.1f}, "
-          f"std ×{std / stats['real'][1]:.1f}")
+real_grad, real_std, real_patch = stats["real"]
+print(f"{'':>20} {'gradient':>9} {'std':>6} {'std per patch':>14}   ratio to real")
+for name, (grad, std, per_patch) in stats.items():
+    print(f"{name:>20} {grad:9.3f} {std:6.3f} {np.median(per_patch):14.3f}   "
+          f"gradient ×{grad / real_grad:.1f}, std ×{std / real_std:.1f}, "
+          f"per patch ×{np.median(per_patch) / np.median(real_patch):.1f}")
+gen_grad, gen_std, gen_patch = stats["generated"]
+flatter = int((gen_patch < np.median(real_patch)).sum())
+print(f"\ngenerated, fine detail (mean gradient): {against_real(gen_grad / real_grad)}; "
+      f"uniform noise: ×{stats['uniform noise'][0] / real_grad:.1f}")
+print(f"generated, contrast over all patches (std): {against_real(gen_std / real_std)}")
+print(f"generated, contrast inside a patch (median): "
+      f"{against_real(np.median(gen_patch) / np.median(real_patch))}; {flatter} of "
+      f"{len(gen_patch)} generated patches are flatter than the median real patch")
 
 
 # %% [markdown]
-# Read the ratios. Under `smoke` (20 steps) the generator has barely moved from its flat
-# start. On the `cpu` profile (6,000 steps, about 3 minutes on two idle cores) we measured a
-# contrast (std) 1.8× the real patches' and a mean gradient about 5× theirs (uniform
-# noise: 18×): the patches have the blotchy layout of gravel and grass, yet still carry pixel
-# noise that no photograph has. That is the MLP's handicap: every output pixel has its own
-# weights and the network has no notion of neighbouring pixels, so smoothness must be learned
-# pixel pair by pixel pair. Convolutions build it in (lesson 06); longer training helps too
-# (the `gpu` profile trains 20,000 steps).
+# Read the three lines under the table; a generator that has learned the texture's statistics
+# is "about real" on all three. Under `smoke` (20 steps) training has only just started and
+# the lines say little. Two readings matter after longer training. The contrast over all patches
+# also counts how much patches differ from one another (one darker, one lighter), so compare
+# it with the contrast *inside* a patch before calling the samples contrasted. And a mean
+# gradient above real with a contrast inside a patch below it means fine speckle on flat
+# patches: per-pixel noise rather than the edges of stones and blades. Where that is what
+# you read, it is the MLP's handicap: every output pixel has its own weights and the network
+# has no notion of neighbouring pixels, so smoothness must be learned pixel pair by pixel
+# pair. Convolutions build it in (lesson 06); longer training may help too (the `gpu` profile
+# trains 20,000 steps).
 #
 # ### Rerunning gives the same numbers
 #
@@ -504,8 +546,9 @@ plots.show_images(np.concatenate([target, closest]), titles=["your image", "clos
 # - The train step, two tapes and one simultaneous update of both networks, fits on a screen;
 #   the package's `steps.make_gan_step` is that step, and `steps.make_step`, the same update
 #   with options, trains every GAN of the course.
-# - Trained for a few minutes on a CPU, the MLP generator makes new texture patches; it cannot
-#   remove texture from your image, because it never sees one.
+# - Trained on a CPU, the MLP generator makes new patches, as close to real texture as the
+#   measurements above say; it cannot remove texture from your image, because it never
+#   sees one.
 #
 # ## Exercises
 #

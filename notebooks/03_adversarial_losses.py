@@ -297,7 +297,7 @@ fig.tight_layout()
 #
 # ($r$, $f$: the raw outputs on real and fake samples.) WGAN-GP's critic estimates a
 # distance between the two distributions, and is kept 1-Lipschitz by the *gradient penalty*
-# GP: the squared distance from 1 of the norm of the critic's gradient, at random points
+# GP: the squared distance between 1 and the norm of the critic's gradient, at random points
 # between a real and a fake sample (`losses.gradient_penalty`). Every loss on the same
 # logits:
 
@@ -423,18 +423,40 @@ samples = {name: run.sample(2000, seed=SEED) for name, run in runs.items()}
 plots.scatter_panels(samples, real=real_points,
                      titles={n: f"{n} ({profile.toy_steps} steps)" for n in samples});
 
+
 # %% [markdown]
 # The pictures are suggestive; a number is better. `toy.count_modes` calls a generated
 # point *high quality* when it lies within 3 standard deviations of a centre, and a mode
-# *covered* when at least 1 % of the points are high-quality points near it:
+# *covered* when at least 1 % of the points are high-quality points near it. So a mode
+# counts only if points land *on* it: a generator that spreads its points all round the
+# ring but between the centres covers few modes without having collapsed. The last column
+# tells the two apart: the centres that are the nearest one to at least 1 % of the points,
+# however far from it (`modes_reached`). Few modes covered but all reached is misplacement;
+# few reached is collapse, or, early in training, points that have not spread out yet.
 
 # %%
+def modes_reached(points) -> int:
+    """Centres that are the nearest one to at least 1 % of the points, however far away."""
+    nearest = np.linalg.norm(points[:, None] - toy.ring_centers()[None], axis=-1).argmin(1)
+    return int((np.bincount(nearest, minlength=toy.MODES) >= 0.01 * len(points)).sum())
+
+
+def reading(count, reached: int) -> str:
+    if count.covered == count.modes:
+        return "every mode covered"
+    if reached == count.modes:
+        return "all round the ring, off the centres: misplaced, not collapsed"
+    return f"near only {reached} of the {count.modes} centres: collapsed, or not yet spread out"
+
+
 counts = {name: toy.count_modes(points) for name, points in samples.items()}
-print(f"{'loss':<15}{'modes covered':>14}{'high quality':>14}")
+reached = {name: modes_reached(points) for name, points in samples.items()}
+print(f"{'loss':<15}{'modes covered':>14}{'high quality':>14}{'reached':>9}   reading")
 for name, count in counts.items():
-    print(f"{name:<15}{count.covered:>9} / {count.modes}{count.high_quality:>13.0%}")
+    print(f"{name:<15}{count.covered:>9} / {count.modes}{count.high_quality:>13.0%}"
+          f"{reached[name]:>7} / {count.modes}   {reading(count, reached[name])}")
 print(f"{'real data':<15}{toy.count_modes(real_points).covered:>9} / 8"
-      f"{toy.count_modes(real_points).high_quality:>13.0%}")
+      f"{toy.count_modes(real_points).high_quality:>13.0%}{modes_reached(real_points):>7} / 8")
 most = max(count.covered for count in counts.values())
 tightest = max(count.high_quality for count in counts.values())
 print(f"\nmost modes ({most} / 8):",
@@ -443,11 +465,13 @@ print(f"tightest ({tightest:.0%} high quality):",
       ", ".join(name for name, count in counts.items() if count.high_quality == tightest))
 
 # %% [markdown]
-# Read the table above, and the two lines under it that name the leaders, rather than
-# trusting folklore: it is one seed and one budget (`profile.toy_steps`). Under `smoke` the
-# generators have barely started (a mode or two at most, so the leaders are a coin toss);
-# under `cpu` and `gpu` compare both columns, how many modes each loss reaches and how tight
-# its points are (*high quality*). The comparison is at equal cost, not at each loss's best settings: every
+# Read the table above, its *reading* column and the two lines under it that name the
+# leaders, rather than trusting folklore: it is one seed and one budget
+# (`profile.toy_steps`), so a difference of a mode or two between losses may not survive
+# another seed (change `SEED` and rerun to see). Under `smoke` the generators have barely
+# started, so the leaders are a coin toss; under `cpu` and `gpu` compare the columns: how
+# many modes each loss covers, how tight its points are (*high quality*), and whether a low
+# count is collapse or misplacement. The comparison is at equal cost, not at each loss's best settings: every
 # loss gets one discriminator update per generator update and the same Adam, whereas
 # WGAN-GP's authors, for example, update the critic five times per generator step
 # (exercise 3 measures what that changes). Section 5's argument for the non-saturating loss

@@ -189,11 +189,12 @@ for flag in (True, False):
 #
 # ### Pitfall: a NaN must never reach a checkpoint
 #
-# A learning rate too large, or a log of zero, and a loss becomes NaN; every weight updated
-# with it becomes NaN too. `training.fit` checks each step's outputs *before* any callback
-# sees them, stops with a clear message, and saves nothing of the bad state: the last good
-# checkpoint stays the latest one. A toy step whose "loss" overflows to infinity after a few
-# steps, checkpointed after every step (`training.Checkpoint(..., every=1)`), shows it:
+# A learning rate too large, or a log of zero, and a loss becomes infinite or NaN; every
+# weight updated with it becomes NaN too. `training.fit` checks that each step's outputs are
+# finite *before* any callback sees them, stops with a clear message, and saves nothing of
+# the bad state: the last good checkpoint stays the latest one. A toy step whose "loss"
+# overflows to infinity after a few steps, checkpointed after every step
+# (`training.Checkpoint(..., every=1)`), shows it:
 
 # %%
 weight = tf.Variable(1.0)
@@ -214,12 +215,18 @@ except training.TrainingDiverged as error:
     print("TrainingDiverged:", error)
 latest = tf.train.latest_checkpoint(nan_dir / "checkpoints")
 saved = tf.train.load_variable(latest, "weight/.ATTRIBUTES/VARIABLE_VALUE")
-print(f"in memory: weight = {float(weight.numpy()):.0e}, loss = {float(weight * weight)}")
-print(f"latest checkpoint {Path(latest).name}: weight = {float(saved):.0e}, the state after "
-      "the last good step")
-print("the diverged state was NOT saved: the last good checkpoint is kept")
+print(f"in memory (the diverged step has run): weight = {float(weight.numpy()):.0e}, "
+      f"loss = {float(weight * weight)}")
+print(f"on disk, latest checkpoint {Path(latest).name}: weight = {float(saved):.0e}, "
+      f"loss = {float(saved) ** 2:.0e}: the state after the last good step")
+print("diverged state saved:", float(saved) == float(weight.numpy()))
 
 # %% [markdown]
+# The step itself has already changed the weights in memory when `fit` sees its infinite
+# loss, so the in-memory state is the diverged one; what the guard protects is the disk: the
+# latest checkpoint holds the weights of the last step whose outputs were finite, and a
+# restart resumes from there.
+#
 # ## The whole loop: `training.fit`
 #
 # `fit(step, data, steps, callbacks=[...])` is the loop of every lesson and of the command
@@ -283,7 +290,7 @@ def preview(index: int) -> None:
     prediction = removal.predict(generator, val_t[:3])
     plots.show_images(np.concatenate([val_t[:3], prediction, val_s[:3]]), ncols=3,
                       value_range=(0, 1), size=1.2,
-                      suptitle=f"step {index + 1}: input / output / truth")
+                      suptitle=f"step {index + 1}, rows: input / output / truth")
     plt.show()
 
 
@@ -424,7 +431,7 @@ else:
 #    `input_signature`).
 # 2. Resume *without* the optimizers: interrupt at `k` as above, but track only the two
 #    networks. How large is the difference with the uninterrupted run now?
-# 3. Give `training.fit` a `training.TimeBudget(0)` callback (0 seconds) next to its
+# 3. Give `training.fit` a `training.TimeBudget(0)` callback (a budget of no time) next to its
 #    `Checkpoint`: how many steps run, and what is saved?
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-input", "hide-output", "solution"]
