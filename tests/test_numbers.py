@@ -23,10 +23,7 @@ sys.modules["prose_numbers"] = numbers
 spec.loader.exec_module(numbers)
 
 LESSONS = sorted(p.name[:2] for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
-KNOWN_EXCEPTIONS = {
-    # lesson 05: being rewritten, see issue 17 item 2
-    "05": "lesson 05: being rewritten, see issue 17 item 2",
-}
+KNOWN_EXCEPTIONS: dict[str, str] = {}  # lesson: why its prose may not pass yet
 
 
 @pytest.mark.parametrize("lesson", [

@@ -10,7 +10,7 @@ exercise solution (a code cell tagged ``solution``) replaced by a visible stub c
 ``exercise``: ``# your turn: exercise N`` and the exercise's text as a hint, comments only.
 
 The edition keeps the repository's layout (``<out>/notebooks/``, ``<out>/benchmarks/``) because
-lessons read files relative to their folder: lesson 04 reads ``../benchmarks/train_step.json``,
+lessons read files relative to their folder: lessons 04 and 05 read ``../benchmarks/*.json``,
 copied here. Lessons write everything else where ``gandetexture.output_dir`` says
 (``$GANDETEXTURE_OUTPUT``, else ``outputs/`` at the repository root), never next to themselves,
 so running the edition never writes into ``notebooks/``; the tool itself refuses an ``--out``
@@ -45,7 +45,8 @@ ROOT = Path(__file__).resolve().parents[1]
 LESSONS = ROOT / "notebooks"
 DEFAULT_OUT = ROOT / "build" / "student"
 #: Files the lessons read relative to their folder, as paths from the repository root.
-EXTRA_FILES = ("benchmarks/train_step.json",)
+EXTRA_FILES = ("benchmarks/train_step.json", "benchmarks/adversarial_worth.json",
+               "benchmarks/texture_ablation.json")
 SOLUTION, EXERCISE = "solution", "exercise"
 #: Tags a solution carries only to fold itself (JupyterLab, the book); a stub shows itself.
 FOLD_TAGS = ("hide-input", "hide-output", "hide-cell", "remove-input", "remove-output")
