@@ -7,11 +7,13 @@ Builds the playground of lesson 09 (``widgets.playground``) on the shipped remov
 each control as a learner does (``widgets.time_controls``): ``first`` is what a new setting
 costs (a new seed is quilted, a new filter setting computed), ``again`` what the same
 setting costs once the playground holds it (everything but the strength, the cheap part, is
-cached). Also: building the box (the first image's structure, texture and filter) and the
-upload of a 77×129 grey PNG and of a 1500×1100 JPEG (shrunk to 512 on the long side), each
-through the upload widget with the bytes ``FileUpload`` hands over. The target: well under a
-second for every ``again``, and for ``first`` wherever nothing new has to be computed. The
-load average is printed with the numbers: other work on the machine slows everything down.
+cached); then the first setting of every filter (its own time, through the drop-down; the
+first image's is measured alone). Also: building the box (the first image's structure,
+texture and filter) and the upload of a 77×129 grey PNG and of a 1500×1100 JPEG (shrunk to
+512 on the long side), each through the upload widget with the bytes ``FileUpload`` hands
+over. The target: well under a second for every ``again``, and for ``first`` wherever
+nothing new has to be computed. The load average is printed with the numbers: other work on
+the machine slows everything down.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
 import gandetexture  # noqa: E402,F401  (quiet TensorFlow first)
-from gandetexture import playground, pretrained, widgets  # noqa: E402
+from gandetexture import baselines, playground, pretrained, widgets  # noqa: E402
 
 
 def load() -> str:
@@ -74,13 +76,24 @@ def main(argv: list[str] | None = None) -> int:
             value = "click" if row["value"] is None else row["value"]
             print(f"| {row['control']} | {value} | {row['first_s']:.3f} | "
                   f"{row['again_s']:.3f} |")
+        print("\n| filter (middle of its grid) | first (s) |\n|---|---|")
+        for name in baselines.FILTERS:  # a new filter's first setting: the filter's own time
+            if name == box.inputs["filter"].value:
+                start = time.perf_counter()
+                baselines.apply(name, pg.scene.image, **pg.filter_params())
+                print(f"| {name} (alone, no drawing) | {time.perf_counter() - start:.3f} |")
+            else:
+                pg.caches["filtered"].items.clear()  # tv was visited above
+                row = widgets.time_controls(box, [("filter", name)])[0]
+                print(f"| {name} | {row['first_s']:.3f} |")
+        print("\n| upload | file | first (s) |\n|---|---|---|")
         rng = np.random.default_rng(0)
         grey = upload(box, "grey.png", rng.integers(0, 256, (129, 77), dtype=np.uint8), "PNG")
         grey_status = box.status.value
         big = upload(box, "big.jpg", rng.integers(0, 256, (1100, 1500, 3), dtype=np.uint8),
                      "JPEG")
-        print(f"| upload | 77×129 grey PNG | {grey:.3f} | |\n"
-              f"| upload | 1500×1100 JPEG | {big:.3f} | |")
+        print(f"| upload | 77×129 grey PNG | {grey:.3f} |\n"
+              f"| upload | 1500×1100 JPEG | {big:.3f} |")
         print(f"\nstatus after the PNG: {grey_status}\nstatus after the JPEG: "
               f"{box.status.value}")
         slow = [r for r in rows if r["again_s"] >= 0.5]

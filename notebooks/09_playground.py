@@ -158,8 +158,8 @@ print(f"slowest once kept: {slowest['control']} ({slowest['again_s']:.3f} s)")
 # What is left when a setting comes back is drawing: a few PNGs to encode and send. The
 # first visit of a setting pays for what is new: a new image runs the remover (and makes
 # the image), a new seed quilts or paints a texture, the first GAN of an exemplar loads
-# it, and a new filter setting runs the filter, which for the slow classics (L0, RTV,
-# bilateral, pyramid) takes seconds at 512² — lesson 07 timed them.
+# it, and a new filter setting runs the filter (lesson 07 timed each: the iterative
+# classics, L0 and RTV, are the slowest).
 #
 # ## Uploads
 #
