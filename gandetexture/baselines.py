@@ -273,3 +273,31 @@ def quilted(exemplar: np.ndarray, size: int, count: int, seed: int = 0) -> np.nd
 #: comes last, so the other rows of :func:`gandetexture.metrics.texture_report` keep their seeds.
 BASELINES = {"matched noise": matched_noise, "phase-randomised": phase_randomised,
              "tiled crop": tiled_crop, "image quilting": quilted}
+
+
+def candidates(train_half: np.ndarray, generated: np.ndarray, size: int, seed: int = 0
+               ) -> dict[str, np.ndarray]:
+    """Lesson 06's candidates for judging a texture GAN: one ``size × size`` image each, made
+    from the train half only.
+
+    Parameters
+    ----------
+    train_half : np.ndarray
+        ``float32 [H, W, 3] in [0, 1]``.
+    generated : np.ndarray
+        The GAN's image, ``float32 [size, size, 3] in [-1, 1]`` (as a texture model paints).
+    size : int
+        Side of every candidate; the phase-randomised one is at most as large as the half's
+        shorter side.
+
+    Returns
+    -------
+    dict
+        ``{"image quilting", "GAN", "tiled crop", "phase-randomised": float32 [.., .., 3] in
+        [0, 1]}``.
+    """
+    side = min(size, *train_half.shape[:2])
+    return {"image quilting": quilting.quilt(train_half, size, seed=seed),
+            "GAN": (np.asarray(generated, np.float32) + 1) / 2,
+            "tiled crop": (tiled_crop(train_half, size, 1, seed)[0] + 1) / 2,
+            "phase-randomised": (phase_randomised(train_half, side, 1, seed)[0] + 1) / 2}

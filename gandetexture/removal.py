@@ -95,16 +95,13 @@ def load_remover(directory: str | Path) -> keras.Model:
     return training.RunFolder.load(directory, KIND, COMMAND)[0]
 
 
-def lesson_remover(profile: config.Profile, seed: int = 0, pretrained: bool = False
-                   ) -> keras.Model:
-    """Lesson 05's remover for lessons 07 and 08: with ``pretrained``, the one the package
-    ships (:func:`gandetexture.pretrained.remover`, trained under ``cpu``); else loaded from
-    lesson 05's run folder under ``profile`` when it holds a finished run, else trained there
-    now (the same call as lesson 05, so its folder then holds it). It says which."""
+def lesson_remover(profile: config.Profile, seed: int = 0, pretrained: bool = False):
+    """Lessons 07-09's remover, saying which: the package's (``pretrained``), else lesson 05's
+    finished run under ``profile``, else trained now in lesson 05's run folder (same call)."""
     if pretrained:
         from gandetexture import pretrained as shipped
 
-        print("PRETRAINED = True: loaded the remover shipped with the package, made by",
+        print("PRETRAINED = True: the remover shipped with the package, made by",
               shipped.metrics("remover")["command"])
         return shipped.remover()
     run_dir = config.output_dir("05_texture_removal", profile) / "remover-run"
@@ -284,9 +281,8 @@ def evaluate(generator: keras.Model, data: dict[str, tuple[np.ndarray, np.ndarra
     return result
 
 
-#: Filters ``metrics.json`` scores on the photograph benchmark: the two best on its
-#: validation split in lesson 07 (RTV, TV; the other seven are slower or worse there and are
-#: scored in lesson 07). Tuning these two on 48 pairs costs about 25 s on 2 cores.
+#: Filters ``metrics.json`` scores on the photograph benchmark: the two best on its validation
+#: split in lesson 07, which scores all nine. Tuning these two on 48 pairs: about 25 s, 2 cores.
 BENCHMARK_FILTERS = ("rtv", "tv")
 
 

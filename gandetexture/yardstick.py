@@ -437,46 +437,13 @@ def format_judgement(table: Mapping[str, Mapping]) -> str:
 
 # ------------------------------------------------------------------ lesson 06's judgement
 
-#: The judge's settings per profile (lesson 06 and ``make pretrained``): crop and steps of
-#: the two-sample test, crops per Gram distance, pyramid levels. Under ``cpu`` judging the
-#: five rows of one exemplar costs about 40 s on 2 cores, most of it the two-sample tests.
+#: The judge's settings per profile (lesson 06, ``make pretrained``): the two-sample test's crop
+#: and steps, crops per Gram distance, pyramid levels (cpu: about 40 s per exemplar, 2 cores).
 JUDGE = {"smoke": dict(crop=32, steps=3, count=4, levels=1),
          "cpu": dict(crop=128, steps=100, count=16, levels=3),
          "gpu": dict(crop=128, steps=300, count=16, levels=3)}
 
 
 def judge_settings(profile) -> dict:
-    """:data:`JUDGE` for a :class:`gandetexture.config.Profile`, its steps capped by
-    ``GANDETEXTURE_MAX_STEPS`` when that is set (``profile.steps``)."""
-    settings = dict(JUDGE[profile.name])
-    settings["steps"] = profile.steps(settings["steps"])
-    return settings
-
-
-def candidates(train_half: np.ndarray, generated: np.ndarray, size: int, seed: int = 0
-               ) -> dict[str, np.ndarray]:
-    """Lesson 06's candidates, each one ``size × size`` image made from the train half only.
-
-    Parameters
-    ----------
-    train_half : np.ndarray
-        ``float32 [H, W, 3] in [0, 1]``.
-    generated : np.ndarray
-        The GAN's image, ``float32 [size, size, 3] in [-1, 1]`` (as a texture model paints).
-    size : int
-        Side of every candidate; the phase-randomised one is at most as large as the half's
-        shorter side.
-
-    Returns
-    -------
-    dict
-        ``{"image quilting", "GAN", "tiled crop", "phase-randomised": float32 [.., .., 3] in
-        [0, 1]}``.
-    """
-    from gandetexture import baselines, quilting
-
-    side = min(size, *train_half.shape[:2])
-    return {"image quilting": quilting.quilt(train_half, size, seed=seed),
-            "GAN": (np.asarray(generated, np.float32) + 1) / 2,
-            "tiled crop": (baselines.tiled_crop(train_half, size, 1, seed)[0] + 1) / 2,
-            "phase-randomised": (baselines.phase_randomised(train_half, side, 1, seed)[0] + 1) / 2}
+    """:data:`JUDGE` for a ``Profile``, steps capped by ``GANDETEXTURE_MAX_STEPS`` if set."""
+    return {**JUDGE[profile.name], "steps": profile.steps(JUDGE[profile.name]["steps"])}

@@ -592,7 +592,7 @@ for name, report in reports.items():
 # GAN, and two baselines.
 
 # %%
-Code(inspect.getsource(yardstick.candidates), language="python")
+Code(inspect.getsource(baselines.candidates), language="python")
 
 # %% [markdown]
 # The judge's settings for each profile are `yardstick.JUDGE` (crop and steps of the
@@ -608,7 +608,7 @@ big = min(512, 4 * config.crop)  # 512² under cpu and gpu: the tiled crop needs
 recorded = PRETRAINED and profile.name == "cpu"
 made, judged = {}, {}
 for name in EXEMPLARS:
-    made[name] = yardstick.candidates(train_halves[name],
+    made[name] = baselines.candidates(train_halves[name],
                                       trained[name].generate(big, big, seed=SEED)[0], big, SEED)
     judged[name] = yardstick.judge(train_halves[name], held_out[name], made[name], seed=SEED,
                                    axis=yardstick.split_axis(name), **JUDGE,

@@ -57,13 +57,13 @@ def thin(history: dict[str, list], rows: int = HISTORY_ROWS) -> dict[str, list]:
 
 def judgement(name: str, model) -> dict:
     """Lesson 06's judgement of the model ``name`` (a bundled exemplar) under ``cpu``."""
-    from gandetexture import config, exemplars, yardstick
+    from gandetexture import baselines, config, exemplars, yardstick
 
     profile = config.PROFILES["cpu"]
     axis = yardstick.split_axis(name)
     train_half, held_out = yardstick.halves(exemplars.load(name), axis)
     big = min(512, 4 * model.config.crop)
-    made = yardstick.candidates(train_half, model.generate(big, big, seed=0)[0], big, seed=0)
+    made = baselines.candidates(train_half, model.generate(big, big, seed=0)[0], big, seed=0)
     return yardstick.judge(train_half, held_out, made, seed=0, axis=axis,
                            **yardstick.judge_settings(profile))
 
