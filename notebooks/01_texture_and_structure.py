@@ -4,7 +4,7 @@
 # **In this lesson you will**
 # - tell *texture* from *structure* with three measurements: gradient magnitude, local
 #   variance and the Fourier spectrum;
-# - meet the seventeen procedural texture families of `gandetexture.textures` and their knobs
+# - meet the procedural texture families of `gandetexture.textures` and their knobs
 #   (scale, orientation, contrast, colour);
 # - compose training pairs `textured = compose(structure, texture)` with three blend modes;
 # - split pairs into train / validation / test sets that never share a pair, and feed them
@@ -132,18 +132,25 @@ for name, measure in measures.items():
 # away *without* removing the structure's own edges — which is why a simple blur is not
 # enough (lesson 05 measures that).
 #
-# ## Seventeen texture families
+# ## The texture families
 #
 # `gandetexture.textures` draws each family as a function of rotated, scaled pixel
-# coordinates, vectorised with NumPy. The last five (stones, blades, fibres, halftone,
-# speckle) imitate photographed textures (gravel, grass, hair, print, grain); random draws
-# use the first twelve unless asked (`textures.DRAWN`). Randomness (phases, cell positions, per-brick shades)
-# comes from an integer hash keyed by the seed, so the same arguments always give the same
-# image.
+# coordinates, vectorised with NumPy. All of them are in `textures.FAMILIES`; the ones at its
+# end (stones, blades, fibres, halftone, speckle) imitate photographed textures (gravel,
+# grass, hair, print, grain). Random draws (`random_params`, `random_texture`, and so the
+# training pairs) use only the families in `textures.DRAWN` unless given `families=`; the
+# cell below counts both. Randomness (phases, cell positions, per-brick shades) comes from an
+# integer hash keyed by the seed, so the same arguments always give the same image.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 from gandetexture import textures
 
+print(f"{len(textures.FAMILIES)} families in textures.FAMILIES")
+print(f"{len(textures.DRAWN)} drawn by default (textures.DRAWN):", ", ".join(textures.DRAWN))
+print("only on request:", ", ".join(n for n in textures.FAMILIES if n not in textures.DRAWN))
+
+# %%
 gallery = [textures.render(name, DEMO_SIZE, seed=SEED, scale=DEMO_SIZE / 12, orientation=20)
            for name in textures.FAMILIES]
 plots.show_images(np.stack(gallery), titles=list(textures.FAMILIES), ncols=6,
@@ -435,8 +442,9 @@ box
 #
 # - Texture shows up as edges everywhere, high local variance and high-frequency energy;
 #   structure is piecewise smooth. We measured all three on the pairs.
-# - Twelve procedural families share four knobs (scale, orientation, contrast, colour) and
-#   are reproducible from a seed; `random_texture` draws one from all of them.
+# - The procedural families of `textures.FAMILIES` share four knobs (scale, orientation,
+#   contrast, colour) and are reproducible from a seed; `random_texture` draws one from the
+#   default set `textures.DRAWN` (counted above), or from the families you pass it.
 # - A pair is `compose(structure, texture)` with a multiplicative, additive or mix blend;
 #   splits come from separate streams and never share a pair.
 # - `pair_dataset` (from arrays) and `pair_stream` (made inside `tf.data`) feed `[-1, 1]`
@@ -452,6 +460,11 @@ box
 # 3. Is scikit-image's real texture "more textured" than ours by the local-variance measure?
 #    Compare `real_texture_pairs` with `make_pairs` (`profile.batch_size` pairs each, at the
 #    profile's image size).
+# 4. (open) Design a new texture family that none of `textures.FAMILIES` imitates (a
+#    texture you can photograph around you), write it as a function of `(u, v, key, px)`
+#    like the others, and find a measure from this lesson (gradient, local
+#    variance, spectrum) on which it differs most from the existing families. Would adding it
+#    to the training draws help lesson 05 on the real photographs, and how would you test that?
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-input", "hide-output", "solution"]
 ex_t, ex_s = datasets.make_pairs(8, profile.image_size, seed=SEED, families=["stripes", "checker"],
