@@ -27,6 +27,7 @@ import gandetexture as gdt
 profile = gdt.setup(PROFILE, SEED, lesson="04_training_loop")
 
 # %%
+import ast
 import inspect
 import json
 import time
@@ -221,6 +222,7 @@ print(f"on disk, latest checkpoint {Path(latest).name}: weight = {float(saved):.
       f"loss = {float(saved) ** 2:.0e}: the state after the last good step")
 print("diverged state saved:", float(saved) == float(weight.numpy()))
 
+
 # %% [markdown]
 # The step itself has already changed the weights in memory when `fit` sees its infinite
 # loss, so the in-memory state is the diverged one; what the guard protects is the disk: the
@@ -230,10 +232,21 @@ print("diverged state saved:", float(saved) == float(weight.numpy()))
 # ## The whole loop: `training.fit`
 #
 # `fit(step, data, steps, callbacks=[...])` is the loop of every lesson and of the command
-# line. It is short enough to read whole:
+# line. Its code is short enough to read whole; the docstring (`help(training.fit)`) is left
+# out here:
 
 # %%
-Code(inspect.getsource(training.fit), language="python")
+def without_docstring(function) -> str:
+    """The source of `function` with its docstring's lines removed."""
+    source = inspect.getsource(function)
+    body = ast.parse(source).body[0].body
+    lines = source.splitlines(keepends=True)
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        del lines[body[0].lineno - 1:body[0].end_lineno]
+    return "".join(lines)
+
+
+Code(without_docstring(training.fit), language="python")
 
 # %% [markdown]
 # Each step it draws a batch, calls the step with `tf.constant(i, tf.int64)`, records the
@@ -433,6 +446,10 @@ else:
 #    networks. How large is the difference with the uninterrupted run now?
 # 3. Give `training.fit` a `training.TimeBudget(0)` callback (a budget of no time) next to its
 #    `Checkpoint`: how many steps run, and what is saved?
+# 4. (open) Write a callback that stops a run when the discriminator has won: its loss stays
+#    far below `log 4` for a window of steps while the generator's adversarial loss climbs.
+#    Which threshold and window would you pick, how would you show it never stops a healthy
+#    run, and what should it save when it fires?
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-input", "hide-output", "solution"]
 @tf.function(input_signature=[tf.TensorSpec([None], tf.float32), tf.TensorSpec([], tf.int64)])
