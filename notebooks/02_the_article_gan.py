@@ -80,11 +80,22 @@ except Exception as error:
 # Fixing bugs 1 and 2 gives the networks below (in `gandetexture.networks`): a functional
 # `keras.Model` built from an input and an output, with `Reshape` imported. Three further
 # changes are deliberate: the discriminator returns a raw **logit** (any real number) instead
-# of a sigmoid probability, and uses LeakyReLU without BatchNormalization (we will see why);
-# and the generator's last layer starts with very small weights, so that its first images are
-# flat grey rather than per-pixel noise. (With the default initialisation the discriminator
-# learns "noisy means fake" in a few steps and the generator spends thousands of steps
-# un-learning noise: try it in exercise 4.)
+# of a sigmoid probability, and uses LeakyReLU without BatchNormalization; and the
+# generator's last layer starts with very small weights, so that its first images are flat
+# grey rather than per-pixel noise. (With the default initialisation the first images are
+# per-pixel noise, which a discriminator can tell from texture without learning anything
+# about texture; exercise 4 measures how far the two starts are apart after the same
+# training.)
+#
+# Why no BatchNormalization in this discriminator? It judges each 32×32 patch on its own, and
+# the train step below calls it once on a batch of real patches and once on a batch of
+# generated ones. In training mode BatchNormalization rescales each call's features by that
+# batch's own mean and variance, so the verdict on one patch would depend on the other
+# patches it came with, and a difference shared by the whole generated batch (all too dark,
+# all too smooth) would be partly normalised away before D could see it. Without it, each
+# patch's logit depends on that patch alone. This is a design choice, not a measured result:
+# lesson 06's convolutional discriminator does put BatchNormalization after its first layer
+# (`TextureConfig.d_batchnorm`), and exercise 5 asks how you would decide between the two.
 
 # %%
 import inspect
@@ -553,41 +564,102 @@ plots.show_images(np.concatenate([target, closest]), titles=["your image", "clos
 # ## Exercises
 #
 # 1. Put the article's `sigmoid` back at the end of the discriminator (keep
-#    `from_logits=True`) and train for the same number of steps. What happens to the loss curves?
+#    `from_logits=True`) and train for a few steps. What happens to the discriminator's loss?
 # 2. Train with the *minimax* generator loss (`loss="minimax"` in `steps.make_gan_step`).
 #    Compare the generator loss at the first steps with the non-saturating one.
-# 3. Train on grass alone. Do the samples become more alike?
+# 3. Train on grass alone, and on all three textures for the same number of steps. Are the
+#    grass-only samples more alike (measure the mean distance between two samples)?
 # 4. Build the generator with Keras' default initialisation for its last layer (copy
-#    `networks.build_mlp_generator` and drop `kernel_initializer`) and compare the samples after
-#    the same number of steps.
+#    `networks.build_mlp_generator` and drop `kernel_initializer`). Train it and the course's
+#    generator for the same number of steps and compare their samples' mean gradient (the
+#    fine-detail measure above) with the real patches', before and after training.
+# 5. (open) Add BatchNormalization after the discriminator's first layer (as lesson 06 does),
+#    or replace the MLP discriminator by a small convolutional one. Design the experiment that
+#    says whether either change helps this generator: which measures of this lesson, how many
+#    seeds and steps, and what difference you would accept as real rather than noise.
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-input", "hide-output", "solution"]
-# 1. A sigmoid before a from_logits loss confines the real term to [0.313, 0.693] and the
-#    fake term to [0.693, 1.313], so d_loss stays between 1.006 and 2.006:
+# Exercise 1. A sigmoid before a from_logits loss squeezes each logit into (0, 1): the real
+# term can only lie between log(1 + e^-1) and log 2, the fake term between log 2 and
+# log(1 + e), so D's loss can never leave that band, however well D separates the two.
 sig_d = keras.Sequential([networks.build_mlp_discriminator(), layers.Activation("sigmoid")])
 sig_step = steps.make_gan_step(networks.build_mlp_generator(), sig_d, training.adam(),
                                training.adam(), latent_dim=100, seed=SEED)
 sig_hist = training.fit(sig_step, datasets.image_batches(real, profile.batch_size, seed=SEED),
                         max(10, profile.gan_steps // 10), progress=False)
-print("d_loss range with the sigmoid:", min(sig_hist["d_loss"]), max(sig_hist["d_loss"]))
-# 2. Minimax: the generator's loss starts near -log 2 and its gradient is weak while D wins.
-g2, d2, _ = build_gan(SEED)
-mm_step = steps.make_gan_step(g2, d2, training.adam(), training.adam(), 100, loss="minimax",
-                              seed=SEED)
-mm_hist = training.fit(mm_step, datasets.image_batches(real, profile.batch_size, seed=SEED),
-                       max(10, profile.gan_steps // 10), progress=False)
-print("minimax g_loss, first and last:", mm_hist["g_loss"][0], mm_hist["g_loss"][-1])
-# 3. Grass only:
+floor = float(np.log1p(np.exp(-1.0)) + np.log(2.0))
+ceiling = float(np.log(2.0) + np.log1p(np.e))
+print(f"possible d_loss with the sigmoid: {floor:.3f} to {ceiling:.3f}")
+print(f"measured over {len(sig_hist['d_loss'])} steps: {min(sig_hist['d_loss']):.3f} to "
+      f"{max(sig_hist['d_loss']):.3f}")
+inside = floor - 1e-6 <= min(sig_hist["d_loss"]) and max(sig_hist["d_loss"]) <= ceiling + 1e-6
+print("every step's d_loss is inside the band:", inside, f"(D's loss cannot fall below {floor:.3f}"
+      ", so its curve can only flatten above that floor)")
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-input", "hide-output", "solution"]
+# Exercise 2. Minimax: G minimises log(1 - D(G(z))), which starts near -log 2 and is flat
+# while D calls the fakes fake; the non-saturating loss starts near +log 2.
+ex2_steps = max(10, profile.gan_steps // 10)
+ex2 = {}
+for loss_name in ("minimax", "nonsaturating"):
+    g2, d2, _ = build_gan(SEED)
+    step2 = steps.make_gan_step(g2, d2, training.adam(), training.adam(), 100, loss=loss_name,
+                                seed=SEED)
+    ex2[loss_name] = training.fit(step2, datasets.image_batches(real, profile.batch_size,
+                                                                seed=SEED), ex2_steps,
+                                  progress=False)["g_loss"]
+    print(f"{loss_name:<14} g_loss, first 3 steps {[round(v, 3) for v in ex2[loss_name][:3]]}, "
+          f"step {ex2_steps}: {ex2[loss_name][-1]:.3f}")
+print(f"log 2 = {np.log(2):.3f}: minimax starts near -log 2, non-saturating near +log 2")
+
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-input", "hide-output", "solution"]
+# Exercise 3. Diversity: the mean distance between two samples of the same generator
+# (root mean square difference over pixels), for grass-only and all-three training.
+def mean_distance(images) -> float:
+    x = np.asarray(images).reshape(len(images), -1)
+    return float(np.mean([np.sqrt(np.mean((x[i] - x[j]) ** 2))
+                          for i in range(len(x)) for j in range(i + 1, len(x))]))
+
+
 grass = exemplars.patches(["grass"], size=32, count=len(real), seed=SEED)
-g3, d3, step3 = build_gan(SEED)
-training.fit(step3, datasets.image_batches(grass, profile.batch_size, seed=SEED),
-             max(10, profile.gan_steps // 10), progress=False)
-plots.show_images(g3(fixed_z, training=False), ncols=16, size=0.9, suptitle="grass only")
-# 4. Default initialisation: the first images are per-pixel noise.
+ex3_steps = max(10, profile.gan_steps // 10)
+ex3 = {}
+for name, data in {"grass only": grass, "brick, grass, gravel": real}.items():
+    g3, _, step3 = build_gan(SEED)
+    training.fit(step3, datasets.image_batches(data, profile.batch_size, seed=SEED), ex3_steps,
+                 progress=False)
+    ex3[name] = g3(fixed_z, training=False).numpy()
+    print(f"{name:<22} samples {mean_distance(ex3[name]):.3f} apart, "
+          f"real patches {mean_distance(data[:: len(data) // 16][:16]):.3f} apart")
+ratio = mean_distance(ex3["grass only"]) / mean_distance(ex3["brick, grass, gravel"])
+verdict = ("about as alike as" if 0.9 <= ratio <= 1.1
+           else "more alike than" if ratio < 1 else "less alike than")
+print(f"after {ex3_steps} steps the grass-only samples are {verdict} the all-three ones "
+      f"(distance ×{ratio:.2f}; within 10 % counts as about the same)")
+plots.show_images(ex3["grass only"], ncols=16, size=0.9, suptitle="grass only");
+
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-input", "hide-output", "solution"]
+# Exercise 4. Default initialisation against the course's small last layer: the samples'
+# mean gradient, as a multiple of the real patches', before and after the same training.
 z_in = keras.Input((100,))
 h = z_in
 for units in (256, 512, 1024):
     h = layers.ReLU()(layers.BatchNormalization(momentum=0.8)(layers.Dense(units)(h)))
-noisy_g = keras.Model(z_in, layers.Reshape((32, 32, 3))(layers.Dense(3072, activation="tanh")(h)))
-print("std of the first images, default init:", float(tf.math.reduce_std(noisy_g(fixed_z))),
-      "small init:", float(tf.math.reduce_std(networks.build_mlp_generator()(fixed_z))))
+ex4_steps = max(20, profile.gan_steps // 5)
+gdt.set_seed(SEED)
+ex4_after = {}
+ex4_nets = {"default init": keras.Model(z_in, layers.Reshape((32, 32, 3))(
+    layers.Dense(3072, activation="tanh")(h))), "small init": networks.build_mlp_generator()}
+for name, g4 in ex4_nets.items():
+    before = texture_stats(g4(fixed_z, training=False))[0] / real_grad
+    step4 = steps.make_gan_step(g4, networks.build_mlp_discriminator(), training.adam(),
+                                training.adam(), 100, seed=SEED)
+    h4 = training.fit(step4, datasets.image_batches(real, profile.batch_size, seed=SEED),
+                      ex4_steps, progress=False)
+    after = ex4_after[name] = texture_stats(g4(fixed_z, training=False))[0] / real_grad
+    print(f"{name:<13} mean gradient ×{before:.2f} of real before, ×{after:.2f} after "
+          f"{ex4_steps} steps; D's loss at the end {np.mean(h4['d_loss'][-5:]):.2f}")
+closer = min(ex4_after, key=lambda n: abs(np.log(ex4_after[n])))
+print(f"after {ex4_steps} steps the {closer} generator is closer to the real fine detail; "
+      "rerun under a longer profile to see whether the gap closes or stays")
