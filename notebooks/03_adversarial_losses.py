@@ -598,6 +598,11 @@ print(f"2 log 2                  = {2 * np.log(2):.5f}")
 #    against the updated D with a second forward pass. Train the non-saturating GAN with it
 #    through `train_by_hand` for `profile.toy_steps` steps and compare its modes with the
 #    table above; then try the other losses.
+# 5. (open) The mode count says how many modes receive samples; it does not tell a generator
+#    that collapsed onto a few modes from one that spreads its samples in the wrong places
+#    (a ring off the modes). Design a measure that separates the two (coverage and placement,
+#    say), apply it to every loss of the table over several seeds, and decide which of the
+#    table's differences survive the spread between seeds.
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-input", "hide-output", "solution"]
 p_r, p_f = np.array([0.7]), np.array([0.4])
