@@ -436,7 +436,7 @@ def random_params(seed: int, families: Sequence[str] | None = None,
 def random_texture(size: int, seed: int, families: Sequence[str] | None = None,
                    scale_range: tuple[float, float] = (3.0, 12.0),
                    colored: bool = True) -> tuple[np.ndarray, dict]:
-    """A random texture from the whole family set (or from ``families``).
+    """A random texture from the families of :data:`DRAWN` (or from ``families``).
 
     Returns
     -------
