@@ -66,13 +66,14 @@ CHROMIUM = ("chromium", "chromium-headless-shell", "google-chrome")
 #: lesson -> what to do with its last widget, in order, each control by its label: move a
 #: slider, pick the next option of a drop-down, upload a file of ``upload_files()``: each
 #: must change an image; a ``refused`` upload must leave them and show a one-line warning.
+#: The slowest lesson (06) comes last: the others' widgets are driven while its cells run.
 LESSONS = {
     "01_texture_and_structure": [("slider", "scale"), ("dropdown", "family")],
-    "06_texture_generation": [("slider", "seed"), ("dropdown", "exemplar")],
     "09_playground": [("slider", "seed"), ("slider", "strength"), ("dropdown", "filter"),
                       ("slider", "setting"), ("dropdown", "image"),
                       ("upload", "your image", "grey.png"), ("upload", "your image", "large.jpg"),
                       ("refused", "your image", "notes.txt")],
+    "06_texture_generation": [("slider", "seed"), ("dropdown", "exemplar")],
 }
 
 WIDGET = ".jp-OutputArea-output:has(.jupyter-widgets)"  # (it has no data-mime-type)
@@ -184,8 +185,10 @@ def running(request, browser, jupyterlab):
             context = browser.new_context(viewport={"width": 1280, "height": 1400})
             pages[name] = page = context.new_page()
             page.set_default_timeout(30_000)
-            open_lesson(page, jupyterlab, name)
-            start_run_all(page)
+            open_lesson(page, jupyterlab, name, wait=False)  # all load at once
+    for page in pages.values():
+        wait_for_kernel(page)
+        start_run_all(page)
     yield pages, start
     for page in pages.values():
         page.context.close()
@@ -194,18 +197,23 @@ def running(request, browser, jupyterlab):
 # --------------------------------------------------------------------------- helpers
 
 
-def open_lesson(page, jupyterlab, name: str) -> None:
+def open_lesson(page, jupyterlab, name: str, wait: bool = True) -> None:
     """Copy lesson ``name`` (trimmed) into the server's folder and open it; returns when its
-    kernel is idle."""
+    kernel is idle (``wait``), or at once (then :func:`wait_for_kernel`)."""
     url, token, folder = jupyterlab
     trimmed_copy(name, folder)
     # a workspace of its own: no tab of another lesson restored beside it
-    page.goto(f"{url}/lab/workspaces/{name}/tree/{name}.ipynb?reset&token={token}")
-    page.locator(".jp-Notebook .jp-Cell").first.wait_for()
-    # "Python 3 (ipykernel) | Idle" (before, "No Kernel | Initializing": running cells then
-    # would ask which kernel to start)
-    page.locator("#jp-main-statusbar").get_by_text(re.compile(r"\| Idle$")).wait_for(
-        timeout=60_000)
+    page.goto(f"{url}/lab/workspaces/{name}/tree/{name}.ipynb?reset&token={token}",
+              wait_until="commit")
+    if wait:
+        wait_for_kernel(page)
+
+
+def wait_for_kernel(page) -> None:
+    """Wait until the notebook shows its cells and the status bar "Python 3 (ipykernel) | Idle"
+    (before, "No Kernel | Initializing": running cells then would ask which kernel to start)."""
+    page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=60_000)
+    idle(page)
 
 
 def start_run_all(page) -> None:
@@ -287,9 +295,9 @@ def settled_images(page, area) -> list[tuple[str, int, str]]:
 
 
 def idle(page, timeout_s: float = 60) -> None:
-    """Wait until the status bar says the kernel is idle."""
-    page.locator("#jp-main-statusbar").get_by_text(re.compile(r"\| Idle$")).wait_for(
-        timeout=timeout_s * 1000)
+    """Wait until the status bar says the kernel is idle ("Python 3 (ipykernel) | Idle")."""
+    page.locator("#jp-main-statusbar").get_by_text(re.compile(r"^(?!No Kernel).*\| Idle$")
+                                                    ).wait_for(timeout=timeout_s * 1000)
 
 
 def control(area, kind: str, label: str):
