@@ -11,8 +11,9 @@ Executed copies go to ``build/executed/<profile>/``; lesson outputs (checkpoints
 writes this run's table (seconds and minutes per lesson, the machine's GPUs) as Markdown, the
 table ``make test-gpu`` keeps. ``--pretrained`` runs only the lessons with a ``PRETRAINED``
 parameter, with it set (they load the package's shipped models instead of training), into
-``build/executed/<profile>-pretrained/``. A lesson that fails, or that takes longer than
-``--max-seconds``, makes the command exit non-zero.
+``build/executed/<profile>-pretrained/``; ``--pretrained-where-possible`` runs every lesson into
+the profile's folder, those with the parameter with it set. A lesson that fails, or that takes
+longer than ``--max-seconds``, makes the command exit non-zero.
 """
 
 from __future__ import annotations
@@ -43,6 +44,10 @@ def main() -> int:
                         help="also write this run's wall times as a Markdown table here")
     parser.add_argument("--pretrained", action="store_true",
                         help="the lessons with a PRETRAINED parameter, with it True")
+    parser.add_argument("--pretrained-where-possible", action="store_true",
+                        help="every lesson, those with a PRETRAINED parameter with it True, "
+                             "into the profile's own folder (make test: nbval has already "
+                             "run the other branch)")
     args = parser.parse_args()
     limit = args.max_seconds or (90.0 if args.profile == "smoke" else None)
 
@@ -62,7 +67,8 @@ def main() -> int:
     parameters = {"PROFILE": args.profile, "SEED": args.seed}
     if args.pretrained:
         paths = [p for p in paths if has_parameter(p, "PRETRAINED")]
-        parameters["PRETRAINED"] = True
+    switched = {p for p in paths if (args.pretrained or args.pretrained_where_possible)
+                and has_parameter(p, "PRETRAINED")}
     timings_file = out_dir / "timings.json"
     timings = json.loads(timings_file.read_text()) if timings_file.exists() else {}
     failures, this_run = [], {}
@@ -71,7 +77,8 @@ def main() -> int:
         start = time.perf_counter()
         try:
             pm.execute_notebook(str(path), str(out_dir / path.name), cwd=str(NOTEBOOKS),
-                                parameters=parameters,
+                                parameters={**parameters, **({"PRETRAINED": True}
+                                                             if path in switched else {})},
                                 kernel_name="python3", progress_bar=False, log_output=False)
         except Exception as error:  # papermill raises PapermillExecutionError with the cell
             failures.append(f"{path.name}: {str(error).strip().splitlines()[-1]}")
