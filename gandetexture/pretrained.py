@@ -9,7 +9,7 @@ with its ``metrics.json``: the scores it had then and the exact command. A lesso
     from gandetexture import pretrained
 
     remover = pretrained.remover()                    # lesson 05's remover (a keras.Model)
-    brick = pretrained.texture("brick")               # lesson 06's GAN, trained on the top half
+    brick = pretrained.texture("brick")               # lesson 06's GAN, trained on the train half
     image = brick.generate(512, 512, seed=1)          # float32 [1, 512, 512, 3] in [-1, 1]
     pretrained.metrics("brick")["command"]            # how it was made
 

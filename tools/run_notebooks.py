@@ -65,10 +65,11 @@ def main() -> int:
     if args.only:
         paths = [p for p in paths if any(p.name.startswith(o) or o in p.name for o in args.only)]
     parameters = {"PROFILE": args.profile, "SEED": args.seed}
+    # the lessons that get PRETRAINED = True (each notebook's parameters cell read once)
+    switched = {p for p in paths if has_parameter(p, "PRETRAINED")} \
+        if args.pretrained or args.pretrained_where_possible else set()
     if args.pretrained:
-        paths = [p for p in paths if has_parameter(p, "PRETRAINED")]
-    switched = {p for p in paths if (args.pretrained or args.pretrained_where_possible)
-                and has_parameter(p, "PRETRAINED")}
+        paths = [p for p in paths if p in switched]
     timings_file = out_dir / "timings.json"
     timings = json.loads(timings_file.read_text()) if timings_file.exists() else {}
     failures, this_run = [], {}
