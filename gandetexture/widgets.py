@@ -106,7 +106,9 @@ def texture_widget(control: TextureControl | None = None):
     import ipywidgets as w
 
     control = control or TextureControl()
-    image = w.Image(value=control.png(), format="png")
+    # an explicit width keeps the panel at its own pixel size: without one the box stretches
+    # the image to the output's full width and the browser blurs it
+    image = w.Image(value=control.png(), format="png", width=3 * control.size + 8)
     inputs = {
         "family": w.Dropdown(options=list(textures.FAMILIES), value=control.family,
                              description="family"),
@@ -160,7 +162,7 @@ def texture_picker(models: dict, size: int = 256, seed: int = 0):
         image = picker_image(models, exemplar.value, seed_slider.value, size)
         return io.png_bytes(image, value_range=(-1.0, 1.0))
 
-    image = w.Image(value=png(), format="png")
+    image = w.Image(value=png(), format="png", width=size)  # its own size, not stretched
 
     def changed(_change) -> None:
         image.value = png()

@@ -39,6 +39,7 @@ def test_update_checks_its_input():
 
 def test_widget_updates_the_image_when_a_slider_moves():
     box = texture_widget(TextureControl(size=24))
+    assert box.image.width == str(3 * 24 + 8)  # shown at its own size, not stretched
     before = box.image.value
     box.inputs["orientation"].value = 45.0
     assert box.control.orientation == 45.0
@@ -66,6 +67,7 @@ def test_picker_image_is_one_texture_of_the_chosen_model(models):
 
 def test_texture_picker_redraws_on_change(models):
     box = widgets.texture_picker(models, size=16)
+    assert box.image.width == "16"
     first = bytes(box.image.value)
     assert first.startswith(b"\x89PNG")
     box.inputs["seed"].value = 7
