@@ -19,7 +19,9 @@ bad name, a run folder that must not be overwritten...) is printed as one line
 ``--devices N|all`` trains on several devices (:func:`gandetexture.training.strategy_for`):
 all GPUs, or the first N. On a machine without a GPU, ``--devices N`` splits the CPU into N
 logical devices, which the command does before TensorFlow starts (to try multi-device
-training on a laptop; it is not faster).
+training on a laptop; it is not faster). ``--mixed-precision`` trains in ``mixed_float16`` with
+loss scaling (:func:`gandetexture.training.precision`): an option for GPUs, not yet measured
+on one (on a CPU it is slower).
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ def train_remover(args: argparse.Namespace) -> int:
     result = removal.train_remover(args.profile, args.out, steps=args.steps,
                                    resume=args.resume, seed=args.seed,
                                    progress=not args.quiet, budget_s=args.budget_s,
-                                   devices=strategy).metrics
+                                   devices=strategy,
+                                   mixed_precision=args.mixed_precision or None).metrics
     names = {"test": "test (procedural)", "real": "real textures",
              "benchmark": "photograph benchmark 128²"}
     for split, label in names.items():
@@ -51,7 +54,8 @@ def train_remover(args: argparse.Namespace) -> int:
     bench = result["benchmark"]
     print(f"  with 8 flips and turns averaged, then TV: model PSNR "
           f"{bench['model ×8 + tv']['psnr']:.2f} dB, SSIM {bench['model ×8 + tv']['ssim']:.3f}")
-    print(f"{result['steps_done']} steps on {result['devices']} device(s), "
+    mixed = ", mixed precision" if result["mixed_precision"] else ""
+    print(f"{result['steps_done']} steps on {result['devices']} device(s){mixed}, "
           f"{result['images_per_s']:.0f} images/s, "
           f"{result['wall_s']:.0f} s; wrote {Path(args.out) / 'metrics.json'}")
     return 0
@@ -127,7 +131,9 @@ def train_texture(args: argparse.Namespace) -> int:
     config.set_seed(args.seed)
     model = texture.train_texture(image, settings, out=args.out, resume=args.resume,
                                   progress=not args.quiet, name=args.exemplar,
-                                  budget_s=args.budget_s, devices=strategy)
+                                  budget_s=args.budget_s, devices=strategy,
+                                  mixed_precision=args.mixed_precision
+                                  or profile.mixed_precision)
     print(f"trained {settings.steps} steps on {args.exemplar!r} in {model.seconds:.1f} s; "
           f"model in {args.out}")
     return 0
@@ -187,6 +193,10 @@ def training_options(parser: argparse.ArgumentParser, steps_field: str) -> None:
                         help="train on the first N GPUs, or on all of them, each step's batch "
                              "split between them (default: one device); without a GPU, on N "
                              "logical CPU devices")
+    parser.add_argument("--mixed-precision", action="store_true",
+                        help="compute in float16 with float32 weights and loss scaling "
+                             "(mixed_float16; for GPUs, not yet measured on one; slower on "
+                             "a CPU); recorded in run.json")
 
 
 def build_parser() -> argparse.ArgumentParser:

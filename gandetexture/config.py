@@ -60,6 +60,13 @@ class Profile:
     max_steps : int
         0, or the cap that :data:`ENV_MAX_STEPS` put on every step count (a testing aid:
         outputs then go to ``<name>-max<N>``, apart from real runs).
+    xla : bool
+        Compile the remover's train step with XLA. Off in every profile: on a 2-core CPU it
+        is slower (``benchmarks/train_step.json``); on a GPU it has not been measured.
+    mixed_precision : bool
+        Train the remover and texture GANs in mixed precision (``mixed_float16`` with loss
+        scaling, :func:`gandetexture.training.precision`). Off in every profile: it is an
+        option not yet measured on a GPU (on a CPU float16 is slower, not faster).
     """
 
     name: str
@@ -76,6 +83,8 @@ class Profile:
     remover_width: int
     remover_batch_size: int
     max_steps: int = 0
+    xla: bool = False
+    mixed_precision: bool = False
 
     def steps(self, count: int) -> int:
         """``count`` training steps, or the cap of :data:`ENV_MAX_STEPS` when that is lower;
@@ -117,8 +126,12 @@ PROFILES: dict[str, Profile] = {
                    preview_every=500, remover_width=16, remover_batch_size=16),
     "gpu": Profile("gpu", image_size=128, batch_size=64, width=64, depth=6, gan_steps=20000,
                    toy_steps=5000, remover_steps=20000, texture_steps=10000, n_pairs=20000,
-                   preview_every=2000, remover_width=64, remover_batch_size=64),
+                   preview_every=2000, remover_width=64, remover_batch_size=64,
+                   # kept off until measured faster on a GPU (benchmarks/train_step.py)
+                   xla=False, mixed_precision=False),
 }
+#: Profile fields that switch a way of computing on or off (not sizes; False is meaningful).
+SWITCHES = ("xla", "mixed_precision")
 
 
 def gpu_available() -> bool:
@@ -243,8 +256,10 @@ def output_dir(lesson: str, profile: Profile | str) -> Path:
 
 
 def profile_table() -> str:
-    """The profiles as a fixed-width text table (one row per field, then the size rules)."""
-    fields = [f.name for f in dataclasses.fields(Profile) if f.name not in ("name", "max_steps")]
+    """The profiles as a fixed-width text table (one row per size or step count, then the
+    size rules; the :data:`SWITCHES` are left out)."""
+    fields = [f.name for f in dataclasses.fields(Profile)
+              if f.name not in ("name", "max_steps", *SWITCHES)]
     fields += ["bank_size", "eval_count"]
     names = list(PROFILES)
     pad = max(len(f) for f in fields) + 1

@@ -6,6 +6,11 @@
 - Lesson 06: the fully convolutional texture generator and patch discriminator (spatial GAN).
 
 Helpers: :func:`count_params`, :func:`receptive_field`, :func:`stride_multiple`.
+
+Every network's last layers (logits, the output image) are float32 (``dtype=FINAL``): built
+under mixed precision (:func:`gandetexture.training.precision`) the rest computes in float16,
+and what losses see stays float32, as TensorFlow's mixed-precision guide advises. Under the
+default float32 policy ``dtype=FINAL`` changes nothing.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ if TYPE_CHECKING:  # only for type hints: texture imports this module
     from gandetexture.texture import TextureConfig
 
 LATENT_DIM = 100
+FINAL = "float32"  #: dtype of every network's last layers, whatever the policy
 IMAGE_SHAPE = (32, 32, 3)
 
 
@@ -48,8 +54,8 @@ def build_mlp_generator(latent_dim: int = LATENT_DIM,
     # A small initial output layer: training starts from flat grey images rather than
     # per-pixel noise, which the discriminator would otherwise reject at once (lesson 02).
     small = keras.initializers.RandomNormal(stddev=0.002)
-    x = layers.Dense(size, activation="tanh", kernel_initializer=small)(x)
-    images = layers.Reshape(image_shape)(x)
+    x = layers.Dense(size, activation="tanh", kernel_initializer=small, dtype=FINAL)(x)
+    images = layers.Reshape(image_shape, dtype=FINAL)(x)
     return keras.Model(z, images, name="mlp_generator")
 
 
@@ -71,7 +77,7 @@ def build_mlp_discriminator(image_shape: tuple[int, int, int] = IMAGE_SHAPE) -> 
     for units in (512, 256):
         x = layers.Dense(units)(x)
         x = layers.LeakyReLU(0.2)(x)
-    logits = layers.Dense(1, name="logit")(x)
+    logits = layers.Dense(1, name="logit", dtype=FINAL)(x)
     return keras.Model(images, logits, name="mlp_discriminator")
 
 
@@ -82,7 +88,7 @@ def _toy_mlp(inputs: int, outputs: int, hidden: int, depth: int, name: str) -> k
     for _ in range(depth):
         x = layers.Dense(hidden)(x)
         x = layers.LeakyReLU(0.2)(x)
-    return keras.Model(inp, layers.Dense(outputs)(x), name=name)
+    return keras.Model(inp, layers.Dense(outputs, dtype=FINAL)(x), name=name)
 
 
 def build_toy_generator(latent_dim: int = 8, hidden: int = 64, depth: int = 3) -> keras.Model:
@@ -213,16 +219,16 @@ def build_unet_generator(width: int = 32, depth: int = 4, residual: bool = True,
         out = layers.Conv2DTranspose(channels, 4, strides=2, padding="same",
                                      kernel_initializer=head_init, name="head")(x)
     if residual:
-        out = layers.Add(name="input_plus_correction")([textured, out])
+        out = layers.Add(name="input_plus_correction", dtype=FINAL)([textured, out])
         if global_context:
             affine = layers.Dense(2 * channels, kernel_initializer="zeros",
-                                  name="context_affine")(context)
-            out = ChannelAffine(name="channel_affine")([out, affine])
+                                  name="context_affine", dtype=FINAL)(context)
+            out = ChannelAffine(name="channel_affine", dtype=FINAL)([out, affine])
     else:
         if global_context:
             out = BroadcastConcat(name="context_to_head")([out, context])
             out = layers.Conv2D(channels, 1, kernel_initializer=init, name="context_head")(out)
-        out = layers.Activation("tanh", name="tanh")(out)
+        out = layers.Activation("tanh", name="tanh", dtype=FINAL)(out)
     return keras.Model(textured, out, name=name)
 
 
@@ -258,7 +264,8 @@ def build_patchgan_discriminator(width: int = 32, n_down: int = 2, channels: int
     x = layers.Conv2D(width * min(2 ** n_down, 8), 4, padding="same", kernel_initializer=init,
                       name="patch")(x)
     x = layers.LeakyReLU(0.2)(x)
-    logits = layers.Conv2D(1, 4, padding="same", kernel_initializer=init, name="logits")(x)
+    logits = layers.Conv2D(1, 4, padding="same", kernel_initializer=init, name="logits",
+                           dtype=FINAL)(x)
     return keras.Model([textured, candidate], logits, name=name)
 
 
@@ -305,9 +312,11 @@ class Pad2D(layers.Layer):
         return {**super().get_config(), "amount": self.amount, "mode": self.mode}
 
 
-def _padded_conv(x, filters: int, kernel: int, mode: str, name: str, strides: int = 1):
+def _padded_conv(x, filters: int, kernel: int, mode: str, name: str, strides: int = 1,
+                 dtype: str | None = None):
     x = Pad2D(kernel // 2, mode, name=f"{name}_pad")(x)
-    return layers.Conv2D(filters, kernel, strides=strides, padding="valid", name=name)(x)
+    return layers.Conv2D(filters, kernel, strides=strides, padding="valid", name=name,
+                         dtype=dtype)(x)
 
 
 def texture_generator_filters(config: TextureConfig) -> list[int]:
@@ -340,9 +349,9 @@ def build_texture_generator(config: TextureConfig) -> keras.Model:
         x = layers.BatchNormalization(momentum=0.9, name=f"bn{k}")(x)
         x = layers.ReLU(name=f"relu{k}")(x)
     x = _padded_conv(x, 1 if config.gray else 3, 3, mode, "to_rgb")
-    images = layers.Activation("tanh", name="tanh")(x)
+    images = layers.Activation("tanh", name="tanh", dtype=FINAL)(x)
     if config.gray:
-        images = layers.Concatenate(name="gray_to_rgb")([images, images, images])
+        images = layers.Concatenate(name="gray_to_rgb", dtype=FINAL)([images, images, images])
     name = "periodic_texture_generator" if config.periodic else "texture_generator"
     return keras.Model(noise, images, name=name)
 
@@ -366,7 +375,7 @@ def build_texture_discriminator(config: TextureConfig) -> keras.Model:
         if k > 0 and config.d_batchnorm:
             x = layers.BatchNormalization(momentum=0.9, name=f"bn{k}")(x)
         x = layers.LeakyReLU(0.2, name=f"lrelu{k}")(x)
-    logits = _padded_conv(x, 1, 3, "zeros", "logits")
+    logits = _padded_conv(x, 1, 3, "zeros", "logits", dtype=FINAL)
     return keras.Model(images, logits, name="patch_discriminator")
 
 

@@ -340,10 +340,12 @@ class RemoverRun:
 def train_remover(profile: config.Profile | str, out: str | Path | None,
                   steps: int | None = None, resume: bool = False, seed: int = 0,
                   progress: bool = True, budget_s: float | None = None,
-                  jit_compile: bool = False, callbacks: list[training.Callback] | None = None,
+                  jit_compile: bool | None = None,
+                  callbacks: list[training.Callback] | None = None,
                   preview: Callable[[keras.Model, int], None] | None = None,
                   preview_every: int = 0, tuned: dict[str, dict[str, Any]] | None = None,
-                  devices: str | int | tf.distribute.Strategy | None = None) -> RemoverRun:
+                  devices: str | int | tf.distribute.Strategy | None = None,
+                  mixed_precision: bool | None = None) -> RemoverRun:
     """Train, score and save the texture remover (``train-remover``, lesson 05).
 
     Parameters
@@ -355,9 +357,12 @@ def train_remover(profile: config.Profile | str, out: str | Path | None,
         continued only with ``resume`` (nothing of a user's is overwritten).
     budget_s : float, optional
         Wall-clock budget of the training loop (stops cleanly and saves).
-    jit_compile : bool
-        XLA for the train step; off, because on a 2-core CPU it is slower (238 against 330
-        images/s, ``benchmarks/train_step.json``).
+    jit_compile, mixed_precision : bool, optional
+        XLA for the train step, and mixed precision (``--mixed-precision``,
+        :func:`gandetexture.training.precision`); default: the profile's ``xla`` and
+        ``mixed_precision``, off in all three. XLA on a 2-core CPU is slower (238 against
+        330 images/s, ``benchmarks/train_step.json``); neither is measured on a GPU. A
+        mixed-precision run is continued only in mixed precision (its ``settings`` say so).
     callbacks : list, optional
         More side jobs for :func:`gandetexture.training.fit`.
     preview : callable, optional
@@ -385,15 +390,18 @@ def train_remover(profile: config.Profile | str, out: str | Path | None,
         raise ValueError(f"--steps must be at least 1, got {steps}")
     strategy = training.strategy_for(devices)  # first: a CPU is split before TF starts
     training.check_batch(profile.remover_batch_size, strategy)
-    run = None if out is None else training.RunFolder(
-        out, KIND, {"profile": profile.name, "seed": seed, "steps": steps}, resume=resume)
+    xla = profile.xla if jit_compile is None else bool(jit_compile)
+    mixed = profile.mixed_precision if mixed_precision is None else bool(mixed_precision)
+    run = None if out is None else training.RunFolder(  # float32 runs keep their old settings
+        out, KIND, {"profile": profile.name, "seed": seed, "steps": steps,
+                    **({"mixed_precision": True} if mixed else {})}, resume=resume)
     config.set_seed(seed)
-    keras.backend.clear_session()
-    with training.scope(strategy):  # mirrored networks and optimizer slots
+    keras.backend.clear_session()  # (it resets Keras's dtype policy too: precision comes after)
+    with training.scope(strategy), training.precision(mixed):  # mirrored networks and slots
         generator, discriminator = networks.build_remover(profile)
-        g_opt, d_opt = optimizers(steps)
-        step = make_remover_step(generator, discriminator, g_opt, d_opt,
-                                 jit_compile=jit_compile, strategy=strategy)
+        g_opt, d_opt = (training.loss_scaled(o, mixed) for o in optimizers(steps))
+        step = make_remover_step(generator, discriminator, g_opt, d_opt, jit_compile=xla,
+                                 strategy=strategy)
     data = evaluation_data(profile, seed)
     peek_t, peek_s = data["val"][0][:16], data["val"][1][:16]
 
@@ -424,12 +432,12 @@ def train_remover(profile: config.Profile | str, out: str | Path | None,
     result = {
         "profile": profile.name, "seed": seed, "steps": steps, "steps_done": done,
         "batch_size": profile.remover_batch_size, "bank_size": profile.bank_size,
-        "image_size": profile.image_size, "xla": bool(jit_compile),
+        "image_size": profile.image_size, "xla": xla, "mixed_precision": mixed,
         "devices": training.replicas(strategy),
         "params": {"generator": networks.count_params(generator),
                    "discriminator": networks.count_params(discriminator)},
         "receptive_field": networks.receptive_field(discriminator),
-        "images_per_s": _images_per_s(history, first, profile.remover_batch_size),
+        "images_per_s": training.images_per_s(history, first, profile.remover_batch_size),
         "train_s": train_s,
         "final_losses": {k: v[-1] for k, v in history.items() if k not in ("step", "time")},
         **evaluate(generator, data, tuned),
@@ -439,12 +447,3 @@ def train_remover(profile: config.Profile | str, out: str | Path | None,
     if run is not None:
         training.write_json(run.path / "metrics.json", result)
     return RemoverRun(generator, discriminator, history, result)
-
-
-def _images_per_s(history: training.History, first: int, batch_size: int) -> float:
-    """Images per second over this call's steps (from ``first``) after its first one, which
-    includes tracing."""
-    times = [t for s, t in zip(history["step"], history["time"]) if s >= first]
-    if len(times) > 2 and times[-1] > times[0]:
-        return batch_size * (len(times) - 2) / (times[-1] - times[0])
-    return float("nan")

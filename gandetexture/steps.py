@@ -21,7 +21,9 @@ from ``(seed, step_index)``, so a rerun or a resumed run sees exactly the same n
 With a ``strategy`` (a ``tf.distribute.MirroredStrategy``, see
 :func:`gandetexture.training.strategy_for`) the same step trains on several devices: it takes
 the same global batch, splits it (:func:`split_batch`) and runs the update on every replica's
-share with ``strategy.run``; see :func:`make_step`.
+share with ``strategy.run``; see :func:`make_step`. With networks built under
+:func:`gandetexture.training.precision` and optimizers from
+:func:`gandetexture.training.loss_scaled`, it trains in mixed precision (``--mixed-precision``).
 """
 
 from __future__ import annotations
@@ -93,6 +95,15 @@ def make_step(generator: keras.Model, discriminator: keras.Model | None,
     jit_compile : bool, optional
         Compile the step with XLA (``benchmarks/train_step.py`` measures when it pays); not
         with a ``strategy``.
+
+    Mixed precision needs nothing here: build the networks in
+    :func:`gandetexture.training.precision` and wrap the optimizers with
+    :func:`gandetexture.training.loss_scaled`. The step casts logits and images to float32,
+    so losses are float32 whatever the networks compute in, and takes each gradient of
+    ``optimizer.scale_loss(loss)`` (the loss itself for a plain optimizer); a
+    ``LossScaleOptimizer``'s ``apply_gradients`` unscales it. With a strategy, Keras 3's
+    ``LossScaleOptimizer`` skips a step when the first replica's gradients are not finite.
+    Not measured on a GPU: no profile turns it on.
     strategy : tf.distribute.Strategy, optional
         Train on its replicas (``None``: one device, the plain ``tf.function``). The networks,
         optimizers and ``ema_generator`` must have been created in ``strategy.scope()``. The
@@ -129,9 +140,9 @@ def make_step(generator: keras.Model, discriminator: keras.Model | None,
     if d_optimizer is None:
         raise ValueError("make_step: a discriminator needs its own d_optimizer")
 
-    def judge(images, condition):
-        return discriminator(images if condition is None else [condition, images],
-                             training=True)
+    def judge(images, condition):  # float32 logits, even from a mixed-precision network
+        return tf.cast(discriminator(images if condition is None else [condition, images],
+                                     training=True), tf.float32)
 
     def critic_loss(real, fake, condition, gp_key):
         real_logits, fake_logits = judge(real, condition), judge(fake, condition)
@@ -143,9 +154,10 @@ def make_step(generator: keras.Model, discriminator: keras.Model | None,
 
     def critic_update(batch, key, gp_key, replicas):
         g_input, real, condition = inputs(batch, key)
-        fake = generator(g_input, training=True)
+        fake = tf.cast(generator(g_input, training=True), tf.float32)
         with tf.GradientTape() as d_tape:
-            d_loss = _share(critic_loss(real, fake, condition, gp_key)[0], replicas)
+            d_loss = d_optimizer.scale_loss(
+                _share(critic_loss(real, fake, condition, gp_key)[0], replicas))
         grads = d_tape.gradient(d_loss, discriminator.trainable_variables)
         d_optimizer.apply_gradients(zip(grads, discriminator.trainable_variables))
 
@@ -157,7 +169,7 @@ def make_step(generator: keras.Model, discriminator: keras.Model | None,
                           tf.random.experimental.stateless_fold_in(gp_key, k), replicas)
         g_input, real, condition = inputs(batch, key)
         with tf.GradientTape() as d_tape, tf.GradientTape() as g_tape:
-            fake = generator(g_input, training=True)
+            fake = tf.cast(generator(g_input, training=True), tf.float32)
             d_loss, real_logits, fake_logits = critic_loss(real, fake, condition, gp_key)
             g_adv = adversarial.generator(fake_logits)  # fake → "real"
             if l1_weight:
@@ -165,8 +177,10 @@ def make_step(generator: keras.Model, discriminator: keras.Model | None,
                 g_loss = g_adv + l1_weight * g_l1
             else:
                 g_loss = g_adv
-            # inside the tapes: the division is part of what they differentiate
-            d_share, g_share = _share(d_loss, replicas), _share(g_loss, replicas)
+            # inside the tapes: the division (and the loss scale) is part of what they
+            # differentiate
+            d_share = d_optimizer.scale_loss(_share(d_loss, replicas))
+            g_share = g_optimizer.scale_loss(_share(g_loss, replicas))
         d_grads = d_tape.gradient(d_share, discriminator.trainable_variables)
         g_grads = g_tape.gradient(g_share, generator.trainable_variables)
         d_optimizer.apply_gradients(zip(d_grads, discriminator.trainable_variables))
@@ -197,8 +211,8 @@ def _l1_step(generator: keras.Model, g_optimizer: keras.optimizers.Optimizer, in
     def update(batch, step_index: tf.Tensor, replicas: int) -> dict[str, tf.Tensor]:
         g_input, real, _ = inputs(batch, _key(seed, step_index, replicas))
         with tf.GradientTape() as g_tape:
-            g_l1 = losses.l1(generator(g_input, training=True), real)
-            g_share = _share(g_l1, replicas)
+            g_l1 = losses.l1(tf.cast(generator(g_input, training=True), tf.float32), real)
+            g_share = g_optimizer.scale_loss(_share(g_l1, replicas))
         grads = g_tape.gradient(g_share, generator.trainable_variables)
         g_optimizer.apply_gradients(zip(grads, generator.trainable_variables))
         return {"g_l1": g_l1}

@@ -201,13 +201,16 @@ def load_texture_model(directory: str | Path) -> TextureModel:
     generator, record = training.RunFolder.load(directory, KIND, COMMAND)
     history_file = Path(directory) / "history.json"
     history = json.loads(history_file.read_text()) if history_file.is_file() else {}
-    return TextureModel(generator, TextureConfig(**record["settings"]), history)
+    settings = dict(record["settings"])
+    settings.pop("mixed_precision", None)  # how it was trained, not part of the model
+    return TextureModel(generator, TextureConfig(**settings), history)
 
 
 def train_texture(exemplar, config: TextureConfig, out: str | Path | None = None,
                   resume: bool = False, progress: bool = True, name: str | None = None,
                   budget_s: float | None = None,
-                  devices: str | int | tf.distribute.Strategy | None = None) -> TextureModel:
+                  devices: str | int | tf.distribute.Strategy | None = None,
+                  mixed_precision: bool = False) -> TextureModel:
     """Train a spatial GAN on random crops of one exemplar.
 
     Parameters
@@ -226,6 +229,10 @@ def train_texture(exemplar, config: TextureConfig, out: str | Path | None = None
         Train on several devices (:func:`gandetexture.training.strategy_for`), each step's
         ``config.batch_size`` crops split between them. Not part of ``config`` (a run folder
         is named by its digest): ``run.json`` records it beside the settings.
+    mixed_precision : bool
+        Train in mixed precision (:func:`gandetexture.training.precision`, loss-scaled
+        optimizers); not measured on a GPU. Not part of ``config`` either: ``run.json``'s
+        settings record it (when on), and such a run is continued only in mixed precision.
 
     Raises
     ------
@@ -242,16 +249,18 @@ def train_texture(exemplar, config: TextureConfig, out: str | Path | None = None
     exemplars.check_size(image, config.crop, label)
     if config.crop % config.scale:
         raise ValueError(f"crop {config.crop} is not a multiple of the scale {config.scale}")
-    run = None if out is None else training.RunFolder(out, KIND, dataclasses.asdict(config),
-                                                      resume=resume)
+    mixed = {"mixed_precision": True} if mixed_precision else {}  # float32: settings as before
+    run = None if out is None else training.RunFolder(
+        out, KIND, {**dataclasses.asdict(config), **mixed}, resume=resume)
 
     strategy = training.strategy_for(devices)
     training.check_batch(config.batch_size, strategy)
     keras.utils.set_random_seed(config.seed)
-    with training.scope(strategy):  # mirrored networks, optimizer slots and average
-        generator = networks.build_texture_generator(config)
+    with training.scope(strategy), training.precision(mixed_precision):  # mirrored networks,
+        generator = networks.build_texture_generator(config)  # optimizer slots and average
         discriminator = networks.build_texture_discriminator(config)
-        g_optimizer, d_optimizer = training.adam(), training.adam()
+        g_optimizer, d_optimizer = (training.loss_scaled(training.adam(), mixed_precision)
+                                    for _ in range(2))
         ema_generator = None
         if config.ema:
             ema_generator = networks.build_texture_generator(config)

@@ -5,7 +5,8 @@ what it returns; it stops with :class:`TrainingDiverged` when a loss becomes NaN
 Everything else is a callback, as in Keras: :class:`Checkpoint` (exact resume),
 :class:`TensorBoard`, :class:`ProgressBar`, :class:`Preview` and :class:`TimeBudget`.
 :class:`RunFolder` is the one format of a training run on disk, used by both trainers.
-:func:`strategy_for` turns ``--devices N|all`` into a ``tf.distribute.MirroredStrategy``.
+:func:`strategy_for` turns ``--devices N|all`` into a ``tf.distribute.MirroredStrategy``;
+:func:`precision` and :func:`loss_scaled` are ``--mixed-precision``.
 """
 
 from __future__ import annotations
@@ -238,7 +239,7 @@ class TimeBudget(Callback):
         loop.stop = loop.stop or loop.elapsed > self.seconds
 
 
-# --------------------------------------------------------------------------- several devices
+# ------------------------------------------------------------ several devices, mixed precision
 
 def strategy_for(devices: str | int | tf.distribute.Strategy | None
                  ) -> tf.distribute.Strategy | None:
@@ -309,6 +310,31 @@ def scope(strategy: tf.distribute.Strategy | None) -> contextlib.AbstractContext
     return contextlib.nullcontext() if strategy is None else strategy.scope()
 
 
+@contextlib.contextmanager
+def precision(mixed: bool) -> Iterator[None]:
+    """Networks built in this block compute in float16 with float32 weights (Keras's
+    ``mixed_float16`` policy; ``mixed=False``: float32, as without it). Every network's last
+    layer is float32 (:mod:`gandetexture.networks`): logits, images and losses stay float32.
+    The global policy is restored on leaving, so what is built later is as before. Unmeasured
+    on a GPU, so no profile turns it on (``benchmarks/train_step.py --mixed-precision``)."""
+    before = keras.mixed_precision.global_policy()
+    if mixed:
+        keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        yield
+    finally:
+        keras.mixed_precision.set_global_policy(before)
+
+
+def loss_scaled(optimizer: keras.optimizers.Optimizer, mixed: bool
+                ) -> keras.optimizers.Optimizer:
+    """``optimizer`` in a ``LossScaleOptimizer`` for mixed precision (else itself): float16
+    gradients of small losses underflow, so the step multiplies each loss by a dynamic scale
+    (``scale_loss``) and ``apply_gradients`` divides it out, skipping a step whose gradients
+    are not finite (and halving the scale). Create it in the strategy's scope."""
+    return keras.mixed_precision.LossScaleOptimizer(optimizer) if mixed else optimizer
+
+
 def check_batch(batch_size: int, strategy: tf.distribute.Strategy | None) -> None:
     """A ``ValueError`` unless ``batch_size`` (the global batch) splits evenly over the
     strategy's devices: the step averages equal shares (:func:`gandetexture.steps.make_step`)."""
@@ -316,6 +342,15 @@ def check_batch(batch_size: int, strategy: tf.distribute.Strategy | None) -> Non
     if int(batch_size) % count:
         raise ValueError(f"a batch of {batch_size} does not split evenly over {count} devices; "
                          "choose a number of devices that divides it")
+
+
+def images_per_s(history: History, first: int, batch_size: int) -> float:
+    """Images per second over the steps from ``first`` (this call's), after the first of
+    them, which includes tracing (NaN with fewer than three)."""
+    times = [t for s, t in zip(history["step"], history["time"]) if s >= first]
+    if len(times) > 2 and times[-1] > times[0]:
+        return batch_size * (len(times) - 2) / (times[-1] - times[0])
+    return float("nan")
 
 
 def write_json(path: Path, value: Any, indent: int | None = 2) -> None:

@@ -86,6 +86,8 @@ def test_profile_fields_have_no_zero_sentinels():
         for field in dataclasses.fields(profile):
             if field.name == "max_steps":  # the testing aid's cap: 0 is "not capped"
                 continue
+            if field.name in config.SWITCHES:  # on/off switches: False is a setting
+                continue
             assert getattr(profile, field.name), (profile.name, field.name)
             assert field.default is dataclasses.MISSING, field.name
 
