@@ -20,6 +20,7 @@
 # %% tags=["parameters"]
 PROFILE = "auto"
 SEED = 0
+PRETRAINED = False  # True: the course's shipped remover shows a whole run; runs here are tiny
 
 # %%
 import gandetexture as gdt
@@ -38,7 +39,7 @@ import numpy as np
 import tensorflow as tf
 from IPython.display import Code
 
-from gandetexture import losses, networks, plots, removal, steps, training
+from gandetexture import losses, networks, plots, pretrained, removal, steps, training
 
 out_dir = gdt.output_dir("04_training_loop", profile)
 
@@ -278,6 +279,12 @@ Code(inspect.getsource(training.Callback) + "\n\n" + inspect.getsource(training.
 # networks and optimizers it updates, exactly what a checkpoint must hold. Before training we
 # save that initial state (weights and both optimizers) so that the runs below all start from
 # the same point.
+#
+# With `PRETRAINED = True` the runs below are as short as this lesson's runs get under any
+# profile: long enough to see every callback at work and to compare a resumed run with an
+# uninterrupted one, too short to learn anything. What a whole run looks like (its losses, its
+# TensorBoard curves, the trained remover's output) then comes from the remover that ships
+# with the package.
 
 # %%
 gdt.set_seed(SEED)
@@ -286,8 +293,12 @@ g_opt, d_opt = training.adam(), training.adam()
 step = steps.make_remover_step(generator, discriminator, g_opt, d_opt)
 print("step.track:", list(step.track))
 initial = tf.train.Checkpoint(**step.track).write(str(out_dir / "initial" / "state"))
-total = max(4, profile.remover_steps // 10)
+total = 4 if PRETRAINED else max(4, profile.remover_steps // 10)
 print("initial state saved; each run below has", total, "steps")
+if PRETRAINED:
+    print(f"PRETRAINED = True: runs of {total} steps (False: "
+          f"{max(4, profile.remover_steps // 10)}); a whole run's curves and outputs are the "
+          "shipped remover's")
 
 # %% [markdown]
 # A run with four side jobs: checkpoints, TensorBoard logs, previews of the generator's
@@ -322,8 +333,32 @@ whole = training.fit(step, removal.training_data(profile, SEED), total, desc="un
 print("wrote", sorted(p.name for p in whole_dir.iterdir()))
 
 # %%
-plots.plot_history(whole, keys=["d_loss", "g_adv"],
-                   hlines={"log 4": float(np.log(4)), "log 2": float(np.log(2))});
+if PRETRAINED:  # a few steps show no trend: the shipped remover's whole run instead
+    shipped, run = pretrained.metrics("remover"), pretrained.history("remover")
+    print("PRETRAINED = True: the losses of the shipped remover's run of",
+          shipped["steps_done"], "steps, made by\n   ", shipped["command"])
+    print("its last losses:", {k: round(run[k][-1], 4) for k in ("d_loss", "g_adv", "g_l1")},
+          "; metrics.json:", {k: round(shipped["final_losses"][k], 4)
+                             for k in ("d_loss", "g_adv", "g_l1")})
+    plots.plot_history(run, keys=["d_loss", "g_adv"], smooth=len(run["step"]) // 50,
+                       hlines={"log 4": float(np.log(4)), "log 2": float(np.log(2))})
+else:
+    plots.plot_history(whole, keys=["d_loss", "g_adv"],
+                       hlines={"log 4": float(np.log(4)), "log 2": float(np.log(2))})
+
+# %%
+if PRETRAINED:  # the same run for TensorBoard, and what its remover does to the preview pairs
+    logdir = out_dir / "shipped_run" / "logs"
+    with tf.summary.create_file_writer(str(logdir)).as_default():
+        for i, index in enumerate(run["step"]):
+            for key in ("d_loss", "g_adv", "g_l1"):
+                tf.summary.scalar(key, run[key][i], step=index + 1)
+    print("its losses, for TensorBoard:", logdir)
+    plots.show_images(np.concatenate([val_t[:3], removal.predict(pretrained.remover(),
+                                                                 val_t[:3]), val_s[:3]]),
+                      ncols=3, value_range=(0, 1), size=1.2,
+                      suptitle="the shipped remover, rows: input / output / truth")
+    plt.show()
 
 # %% [markdown]
 # ## Interrupt, resume, compare
