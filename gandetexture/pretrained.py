@@ -14,7 +14,9 @@ with its ``metrics.json``: the scores it had then and the exact command. A lesso
     pretrained.metrics("brick")["command"]            # how it was made
 
 ``tests/test_pretrained.py`` checks every model still scores its ``metrics.json``'s
-``"check"`` (:func:`check_scores`), so a change that breaks them fails CI.
+``"check"`` (:func:`check_scores`), so a change that breaks them fails CI. Lesson 07's
+settings of the classical filters, tuned under ``cpu``, ship the same way (:func:`filters`,
+``models/filters/tuned.json``, checked by ``tests/test_pretrained_filters.py``).
 """
 
 from __future__ import annotations
@@ -143,3 +145,76 @@ def check_scores(name: str, model=None) -> dict[str, float]:
         scores = {"mean": float(np.mean(image)), "std": float(np.std(image)),
                   "gram": measures.gram_distance(image, crops)}
     return {key: round(float(value), PRECISION) for key, value in scores.items()}
+
+
+# ---------------------------------------------------------------- lesson 07's tuned filters
+
+#: Lesson 07's settings of the classical filters, tuned under ``cpu`` by :func:`tune_filters`
+#: and shipped beside the models, so that its ``PRETRAINED = True`` skips the tuning (over a
+#: minute on 2 cores). ``make pretrained`` writes it again.
+FILTERS_FILE = MODELS / "filters" / "tuned.json"
+
+#: The arguments of :func:`tune_filters` that made :data:`FILTERS_FILE`: lesson 07's under
+#: ``cpu`` (seed 0, 48 pairs of the benchmark's validation split at 128²).
+FILTERS_RECIPE: dict[str, Any] = {"profile": "cpu", "seed": 0, "pairs": 48, "size": 128}
+
+#: Validation pairs of each set that :func:`check_filters` scores (about 2 s on 2 cores).
+FILTERS_CHECK_PAIRS = 4
+
+
+def filters_call() -> str:
+    """The Python call that makes :data:`FILTERS_FILE`'s settings."""
+    args = ", ".join(f"{key}={value!r}" for key, value in FILTERS_RECIPE.items())
+    return f"gandetexture.pretrained.tune_filters({args})"
+
+
+def filter_sets(profile: str = "cpu", seed: int = 0, pairs: int = 48, size: int = 128
+                ) -> dict[str, tuple[Any, Any]]:
+    """Lesson 07's validation pairs ``(textured, structure)``, each ``float32 [N, S, S, 3] in
+    [0, 1]``: ``"procedural"``, lesson 05's validation split under ``profile``
+    (:func:`gandetexture.removal.evaluation_data`), and ``"benchmark"``, ``pairs`` pairs of
+    the photograph benchmark's ``"val"`` split at ``size``²."""
+    from gandetexture import benchmark, config, removal
+
+    textured, structure, _ = benchmark.photo_pairs("val", pairs, size, seed)
+    return {"procedural": removal.evaluation_data(config.PROFILES[profile], seed)["val"],
+            "benchmark": (textured, structure)}
+
+
+def tune_filters(profile: str = "cpu", seed: int = 0, pairs: int = 48, size: int = 128
+                 ) -> dict[str, dict[str, dict[str, Any]]]:
+    """Lesson 07's tuning: :func:`gandetexture.baselines.tune` of every filter on each set
+    of :func:`filter_sets`; ``{"procedural" | "benchmark": {filter: {"params", "psnr",
+    "ssim"}}}``. About 70 s under ``cpu`` on 2 cores, most of it the benchmark."""
+    from gandetexture import baselines
+
+    return {name: baselines.tune(*pair)
+            for name, pair in filter_sets(profile, seed, pairs, size).items()}
+
+
+def check_filters(tuned: dict[str, dict[str, dict[str, Any]]],
+                  count: int = FILTERS_CHECK_PAIRS) -> dict[str, dict[str, float]]:
+    """Mean PSNR of each tuned setting on the first ``count`` validation pairs of each set of
+    :data:`FILTERS_RECIPE`, rounded to :data:`PRECISION` decimals: scores that say, in
+    seconds, whether the filters still do what they did when the settings were tuned."""
+    import numpy as np
+
+    from gandetexture import baselines
+    from gandetexture import metrics as measures
+
+    sets, check = filter_sets(**FILTERS_RECIPE), {}
+    for name, rows in tuned.items():
+        textured, structure = (images[:count] for images in sets[name])
+        check[name] = {f: round(float(np.mean(measures.psnr(baselines.apply(
+            f, textured, **row["params"]), structure))), PRECISION) for f, row in rows.items()}
+    return check
+
+
+def filters() -> dict[str, Any]:
+    """The shipped filter settings: :data:`FILTERS_RECIPE`'s keys, ``"tuned"`` (what
+    :func:`tune_filters` returned), ``"call"`` (:func:`filters_call`), ``"command"``,
+    ``"tune_s"`` (seconds it took) and ``"check"`` (:func:`check_filters`)."""
+    if not FILTERS_FILE.is_file():
+        raise ValueError(f"{FILTERS_FILE}: the shipped filter settings are missing from this "
+                         f"installation; `make pretrained` makes them again")
+    return json.loads(FILTERS_FILE.read_text())

@@ -22,7 +22,7 @@
 # %% tags=["parameters"]
 PROFILE = "auto"
 SEED = 0
-PRETRAINED = False  # True: use the course's shipped remover, not lesson 05's run folder
+PRETRAINED = False  # True: the course's shipped remover and filter settings, no tuning
 IMAGE_FILE = None  # the path of your own image, for exercise 3
 
 # %%
@@ -39,7 +39,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import Code
 
-from gandetexture import baselines, benchmark, metrics, plots, removal
+from gandetexture import baselines, benchmark, metrics, plots, pretrained, removal
 
 out_dir = gdt.output_dir("07_results", profile)
 
@@ -149,12 +149,24 @@ plots.show_images(np.concatenate([bench_t[:6], bench_s[:6]]), ncols=6, value_ran
 # ## Tuning the filters
 #
 # Once per set: on lesson 05's procedural validation split for the procedural test, on the
-# benchmark's validation split for the benchmark (both sizes).
+# benchmark's validation split for the benchmark (both sizes). This is the slowest cell of the
+# lesson. With `PRETRAINED = True` it tunes nothing: it loads the settings this cell finds
+# under `cpu`, shipped with the package (`pretrained.filters()`, made by `make pretrained`
+# with `pretrained.tune_filters`, the same calls on the same pairs), and prints how they were
+# made.
 
 # %%
 began = time.perf_counter()
-tuned = {"procedural": baselines.tune(*proc_val), "benchmark": baselines.tune(*bench_val[:2])}
-print(f"tuned {len(CLASSICS)} filters twice in {time.perf_counter() - began:.0f} s")
+if PRETRAINED:
+    shipped_filters = pretrained.filters()
+    tuned = shipped_filters["tuned"]
+    print(f"PRETRAINED = True: nothing tuned; loaded the settings shipped with the package, "
+          f"tuned under {shipped_filters['profile']} in {shipped_filters['tune_s']:.0f} s by\n"
+          f"    {shipped_filters['call']}")
+else:
+    tuned = {"procedural": baselines.tune(*proc_val),
+             "benchmark": baselines.tune(*bench_val[:2])}
+    print(f"tuned {len(CLASSICS)} filters twice in {time.perf_counter() - began:.0f} s")
 for name in CLASSICS:
     row = tuned["benchmark"][name]
     print(f"{name:18s} benchmark val {row['psnr']:5.2f} dB with {row['params']}")
@@ -276,13 +288,23 @@ print_table("benchmark 512²")
 #   validation like the filters' settings. It removes the faint residue of texture that the
 #   network leaves, which SSIM punishes more than PSNR.
 #
-# `train-remover` scores the same two rows at 128² in `metrics.json` (`"benchmark"`).
+# `train-remover` scores the same two rows at 128² in `metrics.json` (`"benchmark"`), with
+# the polish tuned on the same validation pairs; with `PRETRAINED = True` the next cell reads
+# the shipped remover's weight from there instead of running the ensemble on validation, and
+# sets its 128² rows beside this run's.
 
 # %%
-ensembled = {"val": gdt.remove_texture(bench_val[0], generator, ensemble=8),
-             "benchmark": gdt.remove_texture(bench_t, generator, ensemble=8),
+ensembled = {"benchmark": gdt.remove_texture(bench_t, generator, ensemble=8),
              "benchmark 512²": gdt.remove_texture(big_t, generator, tile=TILE, ensemble=8)}
-polish = baselines.tune(ensembled["val"], bench_val[1], ["tv"])["tv"]
+if PRETRAINED:
+    shipped = pretrained.metrics("remover")
+    shipped_bench = shipped["benchmark"]
+    polish = shipped_bench["tuned"]["model ×8 + tv"]
+    print(f"PRETRAINED = True: the polish of the shipped remover, tuned by train-remover on "
+          f"{shipped_bench['pairs']} validation pairs (its metrics.json)")
+else:
+    ensembled["val"] = gdt.remove_texture(bench_val[0], generator, ensemble=8)
+    polish = baselines.tune(ensembled["val"], bench_val[1], ["tv"])["tv"]
 print("TV weight of the polish, tuned on validation:", polish["params"]["weight"])
 for name in ("benchmark", "benchmark 512²"):
     tricks = {"network ×8": ensembled[name],
@@ -298,6 +320,13 @@ for name in ("benchmark", "benchmark 512²"):
         rival, gap = m[score]
         print(f"  -> {score.upper()}: network ×8 + tv {'beats' if gap > 0 else 'trails'} "
               f"{rival} by {abs(gap):.3f}")
+if PRETRAINED:  # this run's 128² rows against those the shipped remover's metrics.json holds
+    for method in ("network", "network ×8", "network ×8 + tv"):
+        then = shipped_bench[method.replace("network", "model")]
+        same = all(abs(mean("benchmark", method, k) - then[k]) < 5e-4 for k in ("psnr", "ssim"))
+        print(f"metrics.json, {method:15s} {then['psnr']:6.2f} dB {then['ssim']:6.3f} SSIM -> "
+              + ("the same" if same else f"different (this run's profile is {profile.name}, "
+                 f"the shipped scores are {shipped['profile']}'s)"))
 
 # %% [markdown]
 # Read the three margins together. The procedural set is the network's home ground; the

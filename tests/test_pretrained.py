@@ -81,4 +81,5 @@ def test_the_wheel_carries_the_models_and_stays_small(tmp_path):
     for name in pretrained.names():
         for file in ("model.keras", "metrics.json", "run.json", "history.json"):
             assert f"gandetexture/models/{name}/{file}" in names
+    assert "gandetexture/models/filters/tuned.json" in names  # lesson 07's filter settings
     assert wheel.stat().st_size < 25e6, f"{wheel.name}: {wheel.stat().st_size / 1e6:.1f} MB"

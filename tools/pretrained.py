@@ -5,8 +5,10 @@ line into ``build/pretrained/<name>`` (a finished run there is kept, not trained
 ``--fresh`` to start over), then its generator, ``run.json``, a thinned ``history.json`` and
 a ``metrics.json`` (the run's scores, the exact command, the check scores of
 :func:`gandetexture.pretrained.check_scores` and, for brick, grass and gravel, lesson 06's
-judgement under ``cpu``) are copied into ``gandetexture/models/<name>``. About 15 minutes on
-2 cores, most of it the remover.
+judgement under ``cpu``) are copied into ``gandetexture/models/<name>``; then lesson 07's
+filter settings are tuned into ``gandetexture/models/filters/tuned.json``
+(:func:`gandetexture.pretrained.tune_filters`). About 17 minutes on 2 cores, most of it the
+remover.
 
     python tools/pretrained.py                 # every model
     python tools/pretrained.py --only brick    # one
@@ -95,14 +97,34 @@ def record(name: str, run_dir: Path, seconds: float) -> dict:
     return scores
 
 
+def record_filters() -> dict:
+    """Tune lesson 07's filters as its ``cpu`` run does and write
+    :data:`gandetexture.pretrained.FILTERS_FILE` (settings, scores, the call, a check)."""
+    print("$", pretrained.filters_call(), flush=True)
+    began = time.perf_counter()
+    tuned = pretrained.tune_filters(**pretrained.FILTERS_RECIPE)
+    record = {**pretrained.FILTERS_RECIPE, "tuned": tuned, "call": pretrained.filters_call(),
+              "command": "python tools/pretrained.py --only filters",
+              "tune_s": round(time.perf_counter() - began, 1),
+              "check": pretrained.check_filters(tuned)}
+    pretrained.FILTERS_FILE.parent.mkdir(parents=True, exist_ok=True)
+    pretrained.FILTERS_FILE.write_text(json.dumps(record, indent=2) + "\n")
+    print(f"filters: {pretrained.FILTERS_FILE} in {record['tune_s']} s")
+    return record
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", nargs="+", choices=pretrained.names(), default=None)
+    parser.add_argument("--only", nargs="+", choices=[*pretrained.names(), "filters"],
+                        default=None, help="filters: lesson 07's tuned filter settings")
     parser.add_argument("--runs", type=Path, default=ROOT / "build" / "pretrained",
                         help="where the runs are trained (kept between calls)")
     parser.add_argument("--fresh", action="store_true", help="train again from scratch")
     args = parser.parse_args()
-    for name in args.only or pretrained.names():
+    for name in args.only or [*pretrained.names(), "filters"]:
+        if name == "filters":  # no training: lesson 07's tuning, about 100 s
+            record_filters()
+            continue
         run_dir = args.runs / name
         seconds = train(name, run_dir, args.fresh)
         record(name, run_dir, seconds)
