@@ -9,12 +9,14 @@
     python -m gandetexture train-texture --exemplar brick --half train --out runs/brick-half
     python -m gandetexture generate --model runs/brick --size 512 512 --out brick.png --seed 1
     python -m gandetexture retexture photo.jpg --remover runs/remover --quilt brick --out new/
+    python -m gandetexture train-article-gan --profile cpu --out runs/article_gan   # lesson 02
 
 Every command is a thin layer over the package (:mod:`gandetexture.removal`,
-:mod:`gandetexture.texture`, :mod:`gandetexture.retexture`). A :class:`ValueError` (bad file,
-bad name, a run folder that must not be overwritten...) is printed as one line
-``gandetexture: error: ...`` with exit status 2, without a traceback. ``remove`` and
-``retexture`` report a bad image that way and go on with the others (exit status 1).
+:mod:`gandetexture.texture`, :mod:`gandetexture.retexture`, :mod:`gandetexture.article`). A
+:class:`ValueError` (bad file, bad name, a run folder that must not be overwritten...) is
+printed as one line ``gandetexture: error: ...`` with exit status 2, without a traceback.
+``remove`` and ``retexture`` report a bad image that way and go on with the others (exit
+status 1).
 
 ``--devices N|all`` trains on several devices (:func:`gandetexture.training.strategy_for`):
 all GPUs, or the first N. On a machine without a GPU, ``--devices N`` splits the CPU into N
@@ -58,6 +60,22 @@ def train_remover(args: argparse.Namespace) -> int:
     print(f"{result['steps_done']} steps on {result['devices']} device(s){mixed}, "
           f"{result['images_per_s']:.0f} images/s, "
           f"{result['wall_s']:.0f} s; wrote {Path(args.out) / 'metrics.json'}")
+    return 0
+
+
+def train_article_gan(args: argparse.Namespace) -> int:
+    from gandetexture import article
+
+    run = article.train_gan(args.profile, args.out, steps=args.steps, resume=args.resume,
+                            seed=args.seed, progress=not args.quiet, budget_s=args.budget_s)
+    done = run.history["step"][-1] + 1 if run.history["step"] else 0
+    quarter = article.last_quarter(run.history)
+    scores = article.scores(run.generator, args.profile, args.seed)
+    print(f"last quarter: D's loss {quarter['d_loss']:.2f}, G's {quarter['g_loss']:.2f}; "
+          f"64 samples: mean gradient {scores['gradient']:.3f}, std {scores['std']:.3f}, "
+          f"median std per patch {scores['patch_std']:.3f}; closest to a coffee crop "
+          f"{scores['psnr']:.1f} dB")
+    print(f"{done} steps in {run.seconds:.0f} s; generator in {Path(args.out) / 'model.keras'}")
     return 0
 
 
@@ -175,8 +193,11 @@ def retexture(args: argparse.Namespace) -> int:
     return for_each_image(args.images, args.out, work)
 
 
-def training_options(parser: argparse.ArgumentParser, steps_field: str) -> None:
-    """The options both trainers share: one run-folder rule, one way to size a run."""
+def training_options(parser: argparse.ArgumentParser, steps_field: str,
+                     accelerate: bool = True) -> None:
+    """The options the trainers share: one run-folder rule, one way to size a run;
+    ``accelerate``: also those of faster training (``--devices`` and after it), which
+    ``train-article-gan`` does not take."""
     parser.add_argument("--profile", default="auto", choices=PROFILE_CHOICES)
     parser.add_argument("--out", required=True, help="run folder")
     parser.add_argument("--steps", type=int, default=None,
@@ -189,6 +210,8 @@ def training_options(parser: argparse.ArgumentParser, steps_field: str) -> None:
                         help="stop training cleanly (and save) after this many seconds")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    if not accelerate:
+        return
     parser.add_argument("--devices", default=None, metavar="N|all",
                         help="train on the first N GPUs, or on all of them, each step's batch "
                              "split between them (default: one device); without a GPU, on N "
@@ -236,6 +259,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="train on one half of the exemplar only, cut as lesson 06 cuts it "
                         "(yardstick.halves), so the other half can judge the result")
     p.set_defaults(handler=train_texture)
+
+    p = commands.add_parser(
+        "train-article-gan", help="train lesson 02's MLP GAN on 32×32 texture patches",
+        description="Train the article's MLP GAN (generator 100 → 256 → 512 → 1024 → 32·32·3, "
+                    "MLP discriminator) on random 32×32 patches of brick, grass and gravel, "
+                    "as lesson 02 does, and save the generator into the run folder --out.")
+    training_options(p, "gan_steps", accelerate=False)
+    p.set_defaults(handler=train_article_gan)
 
     p = commands.add_parser(
         "generate", help="paint a texture of any size with a trained model",

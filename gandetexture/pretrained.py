@@ -9,6 +9,7 @@ with its ``metrics.json``: the scores it had then and the exact command. A lesso
     from gandetexture import pretrained
 
     remover = pretrained.remover()                    # lesson 05's remover (a keras.Model)
+    generator = pretrained.article_gan()              # lesson 02's MLP generator (a keras.Model)
     brick = pretrained.texture("brick")               # lesson 06's GAN, trained on the train half
     image = brick.generate(512, 512, seed=1)          # float32 [1, 512, 512, 3] in [-1, 1]
     pretrained.metrics("brick")["command"]            # how it was made
@@ -43,6 +44,8 @@ RECIPES: dict[str, tuple[str, ...]] = {
                      "--steps", "250", "--seed", "0"),
     "gravel_periodic": ("train-texture", "--exemplar", "gravel", "--periodic", "--profile",
                         "cpu", "--steps", "250", "--seed", "0"),
+    # lesson 02's MLP GAN, its generator only (shipped in float16, see article_gan())
+    "article_gan": ("train-article-gan", "--profile", "cpu", "--seed", "0"),
 }
 
 #: Decimals :func:`check_scores` rounds to, and ``metrics.json`` records.
@@ -101,6 +104,16 @@ def remover():
     return removal.load_remover(folder("remover"))
 
 
+def article_gan():
+    """Lesson 02's MLP generator, trained by ``train-article-gan --profile cpu`` (its
+    discriminator is not shipped: the lesson needs only the generator after training): a
+    ``keras.Model`` from ``z: float32 [B, 100]`` to ``float32 [B, 32, 32, 3] in [-1, 1]``.
+    Shipped in float16 (half the bytes) and widened to float32 on loading."""
+    from gandetexture import article
+
+    return article.load_generator(folder("article_gan"))
+
+
 def texture(exemplar: str = "brick", periodic: bool = False):
     """A shipped texture model (:class:`gandetexture.texture.TextureModel`): ``"brick"``,
     ``"grass"`` or ``"gravel"`` (trained on the train half of lesson 06's cut, as lesson 06
@@ -117,10 +130,11 @@ def texture(exemplar: str = "brick", periodic: bool = False):
 def check_scores(name: str, model=None) -> dict[str, float]:
     """Scores that say whether a model is still the one shipped, in seconds.
 
-    The remover: PSNR and SSIM on the ``cpu`` profile's procedural test split (seed 0). A
-    texture model: mean, standard deviation and Gram distance to ``CHECK_CROP``-px crops of
-    its exemplar of one ``CHECK_SIZE``² texture painted with seed 0. Rounded to
-    :data:`PRECISION` decimals.
+    The remover: PSNR and SSIM on the ``cpu`` profile's procedural test split (seed 0). The
+    article GAN: what lesson 02 measures of it under ``cpu``, seed 0
+    (:func:`gandetexture.article.scores`). A texture model: mean, standard deviation and Gram
+    distance to ``CHECK_CROP``-px crops of its exemplar of one ``CHECK_SIZE``² texture
+    painted with seed 0. Rounded to :data:`PRECISION` decimals.
     """
     import numpy as np
 
@@ -131,6 +145,10 @@ def check_scores(name: str, model=None) -> dict[str, float]:
         generator = model if model is not None else remover()
         textured, structure = removal.evaluation_data(config.PROFILES["cpu"], 0)["test"]
         scores = measures.image_scores(removal.predict(generator, textured), structure)
+    elif name == "article_gan":
+        from gandetexture import article
+
+        scores = article.scores(model if model is not None else article_gan(), "cpu", seed=0)
     else:
         from gandetexture import texture as tx
 

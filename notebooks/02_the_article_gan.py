@@ -21,6 +21,7 @@
 # %% tags=["parameters"]
 PROFILE = "auto"
 SEED = 0
+PRETRAINED = False  # True: load the course's shipped article GAN instead of training it
 
 # %%
 import gandetexture as gdt
@@ -34,7 +35,7 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
-from gandetexture import datasets, exemplars, networks, plots, steps, training
+from gandetexture import article, datasets, exemplars, networks, plots, pretrained, steps, training
 
 
 def show_error(error: Exception) -> None:
@@ -308,28 +309,24 @@ def make_train_step(generator, discriminator, g_optimizer, d_optimizer, latent_d
 Code(inspect.getsource(steps.noise_inputs) + "\n\n" + inspect.getsource(steps.make_gan_step),
      language="python")
 
-
 # %% [markdown]
 # `make_step` is the loop above plus options that later lessons switch on: any loss of
 # `gandetexture.losses` (lesson 03 compares five, WGAN-GP's gradient penalty and extra critic
 # updates included), an L1 term that ties the output to a target (lesson 05) and an average
 # of the generator's weights (lesson 06). Its cross-entropies come from
 # `losses.get("nonsaturating")`. It also reports `d_real` and `d_fake`, the mean probability
-# of "real" that D gives real and generated images. Build fresh networks (the ones above were
-# used to show bugs), one optimizer each, and the package's step. Then try the step once on
-# one batch.
+# of "real" that D gives real and generated images. Fresh networks (the ones above were used
+# to show bugs), one optimizer each, and the package's step: `article.build_gan`, the
+# package's module for this lesson's GAN (`gandetexture.article`), does it.
 
 # %%
-def build_gan(seed: int):
-    gdt.set_seed(seed)
-    g = networks.build_mlp_generator()
-    d = networks.build_mlp_discriminator()
-    step = steps.make_gan_step(g, d, training.adam(), training.adam(), latent_dim=100,
-                               loss="nonsaturating", seed=seed)
-    return g, d, step
+Code(inspect.getsource(article.build_gan), language="python")
 
+# %% [markdown]
+# Build them and try the step once on one batch.
 
-generator, discriminator, train_step = build_gan(SEED)
+# %%
+generator, discriminator, train_step = article.build_gan(SEED)
 batches = datasets.image_batches(real, profile.batch_size, seed=SEED)
 first = train_step(next(iter(batches)), tf.constant(0, tf.int64))
 print({k: round(float(v), 3) for k, v in first.items()})
@@ -355,7 +352,7 @@ def lesson_gan(seed: int):
 side_by_side = {
     "written out": training.fit(lesson_gan(SEED), datasets.image_batches(
         real, profile.batch_size, seed=SEED), 5, progress=False),
-    "steps.make_gan_step": training.fit(build_gan(SEED)[2], datasets.image_batches(
+    "steps.make_gan_step": training.fit(article.build_gan(SEED)[2], datasets.image_batches(
         real, profile.batch_size, seed=SEED), 5, progress=False)}
 for name, h in side_by_side.items():
     print(f"{name:<20} d_loss {[round(v, 4) for v in h['d_loss']]}")
@@ -375,23 +372,38 @@ print(f"largest difference over 5 steps, both losses: {gap:.1e}")
 # loss. Anything else that should happen during training is a *callback* (lesson 04 shows
 # them all); here `training.Preview` calls our `preview` every `preview_every` steps, which
 # draws 16 images from the same fixed noise, to watch the same samples evolve.
+#
+# `article.train_gan` does exactly that: `article.build_gan(SEED)` as above, then
+# `training.fit` on `datasets.image_batches(real, profile.batch_size, seed=SEED)` with the
+# preview as a callback. The command line trains with the same function
+# (`python -m gandetexture train-article-gan`, which also saves the generator), so the same
+# seed gives the same weights there and here. With `PRETRAINED = True` the cell trains
+# nothing: it loads the generator the package ships, trained by that command under `cpu`,
+# and its training history (`gandetexture.pretrained`).
 
 # %%
-generator, discriminator, train_step = build_gan(SEED)
 fixed_z = tf.random.stateless_normal([16, 100], seed=[SEED, 12345])
 snapshots: dict[int, np.ndarray] = {}
 
 
-def preview(step_index: int) -> None:
+def preview(generator, step_index: int) -> None:
     snapshots[step_index + 1] = generator(fixed_z, training=False).numpy()
 
 
-preview_every = max(1, profile.gan_steps // 4)
-history = training.fit(train_step, datasets.image_batches(real, profile.batch_size, seed=SEED),
-                       profile.gan_steps, callbacks=[training.Preview(preview, preview_every)],
-                       desc="MLP GAN")
-print(f"{profile.gan_steps} steps in {history['time'][-1]:.1f} s "
-      f"({profile.gan_steps * profile.batch_size / history['time'][-1]:.0f} images/s)")
+if PRETRAINED:
+    generator, history = pretrained.article_gan(), pretrained.history("article_gan")
+    shipped = pretrained.metrics("article_gan")
+    preview(generator, len(history["step"]) - 1)  # a loaded model has no earlier states
+    print("PRETRAINED = True: nothing trained; loaded the shipped generator, made by\n   ",
+          shipped["command"])
+    print(f"it trained {len(history['step'])} steps under {shipped['settings']['profile']} "
+          f"in {shipped['train_s']:.1f} s when it was made")
+else:
+    run = article.train_gan(profile, seed=SEED, real=real, preview=preview,
+                            preview_every=max(1, profile.gan_steps // 4))
+    generator, history = run.generator, run.history
+    print(f"{profile.gan_steps} steps in {run.seconds:.1f} s "
+          f"({profile.gan_steps * profile.batch_size / run.seconds:.0f} images/s)")
 
 # %%
 plots.plot_history(history, keys=["d_loss", "g_loss"], smooth=max(1, len(history["step"]) // 50),
@@ -405,8 +417,7 @@ plots.plot_history(history, keys=["d_loss", "g_loss"], smooth=max(1, len(history
 # gradients only say "this looks fake". The cell below reads the last quarter of the run.
 
 # %%
-last = slice(len(history["d_loss"]) * 3 // 4, None)
-d_end, g_end = float(np.mean(history["d_loss"][last])), float(np.mean(history["g_loss"][last]))
+d_end, g_end = article.last_quarter(history).values()  # mean d_loss, g_loss
 print(f"last quarter: D's loss {d_end:.2f} (at chance {2 * np.log(2):.2f}), "
       f"G's loss {g_end:.2f} (at chance {np.log(2):.2f})")
 if d_end < 0.8 * 2 * np.log(2) and g_end > 1.25 * np.log(2):
@@ -418,8 +429,9 @@ else:
 
 # %% [markdown]
 # The same 16 noise vectors at each preview (one row per preview), so the k-th image of every
-# row is the same sample, later in training. Compare the last row with the real patches
-# above; the measurements below say how close it comes.
+# row is the same sample, later in training. (With `PRETRAINED = True` there is one row, the
+# shipped generator's: a loaded model has no earlier states.) Compare the last row with the
+# real patches above; the measurements below say how close it comes.
 
 # %%
 for step_count, images in snapshots.items():
@@ -434,20 +446,19 @@ for step_count, images in snapshots.items():
 # ones, with what the generator made before training, and with uniform noise.
 
 # %%
-sample = generator(tf.random.stateless_normal([64, 100], seed=[SEED, 999]), training=False)
+sample = article.samples(generator, 64, SEED)  # z ~ N(0, 1) drawn with the key (SEED, 999)
 plots.show_images(np.concatenate([sample[:8], real[:: len(real) // 8][:8]]), ncols=8,
                   suptitle="top: generated · bottom: real");
 
+# %% [markdown]
+# The statistics are in the package (`article.texture_stats`), so that the shipped model's
+# `metrics.json` records them exactly as this lesson computes them:
 
 # %%
-def texture_stats(images) -> tuple[float, float, np.ndarray]:
-    """Mean gradient magnitude, std of all pixels, and the std of each patch on its own."""
-    images = tf.convert_to_tensor(images, tf.float32)
-    dy, dx = tf.image.image_gradients(images)
-    return (float(tf.reduce_mean(tf.sqrt(dx**2 + dy**2))), float(tf.math.reduce_std(images)),
-            tf.math.reduce_std(images, axis=[1, 2, 3]).numpy())
+Code(inspect.getsource(article.texture_stats), language="python")
 
 
+# %%
 def against_real(ratio: float) -> str:
     """A ratio to the real patches' value, in words (within 25 %: about the same)."""
     if 0.8 <= ratio <= 1.25:
@@ -455,12 +466,12 @@ def against_real(ratio: float) -> str:
     return f"{'more' if ratio > 1 else 'less'} than real (×{ratio:.1f})"
 
 
-untrained, _, _ = build_gan(SEED)
+untrained, _, _ = article.build_gan(SEED)
 rows = {"real": real[:256], "generated": sample,
         "untrained generator": untrained(tf.random.stateless_normal([64, 100], seed=[SEED, 9]),
                                          training=False),
         "uniform noise": uniform_noise}
-stats = {name: texture_stats(images) for name, images in rows.items()}
+stats = {name: article.texture_stats(images) for name, images in rows.items()}
 real_grad, real_std, real_patch = stats["real"]
 print(f"{'':>20} {'gradient':>9} {'std':>6} {'std per patch':>14}   ratio to real")
 for name, (grad, std, per_patch) in stats.items():
@@ -479,16 +490,16 @@ print(f"generated, contrast inside a patch (median): "
 
 # %% [markdown]
 # Read the three lines under the table; a generator that has learned the texture's statistics
-# is "about real" on all three. Under `smoke` (20 steps) training has only just started and
-# the lines say little. Two readings matter after longer training. The contrast over all patches
-# also counts how much patches differ from one another (one darker, one lighter), so compare
-# it with the contrast *inside* a patch before calling the samples contrasted. And a mean
-# gradient above real with a contrast inside a patch below it means fine speckle on flat
-# patches: per-pixel noise rather than the edges of stones and blades. Where that is what
-# you read, it is the MLP's handicap: every output pixel has its own weights and the network
-# has no notion of neighbouring pixels, so smoothness must be learned pixel pair by pixel
-# pair. Convolutions build it in (lesson 06); longer training may help too (the `gpu` profile
-# trains 20,000 steps).
+# is "about real" on all three. Under `smoke` (20 steps, unless `PRETRAINED = True`) training
+# has only just started and the lines say little. Two readings matter after longer training.
+# The contrast over all patches also counts how much patches differ from one another (one
+# darker, one lighter), so compare it with the contrast *inside* a patch before calling the
+# samples contrasted. And a mean gradient above real with a contrast inside a patch below it
+# means fine speckle on flat patches: per-pixel noise rather than the edges of stones and
+# blades. Where that is what you read, it is the MLP's handicap: every output pixel has its
+# own weights and the network has no notion of neighbouring pixels, so smoothness must be
+# learned pixel pair by pixel pair. Convolutions build it in (lesson 06); longer training may
+# help too (the `gpu` profile trains 20,000 steps).
 #
 # ### Rerunning gives the same numbers
 #
@@ -499,7 +510,7 @@ print(f"generated, contrast inside a patch (median): "
 
 # %%
 def short_run(seed: int, steps: int = 5) -> list[float]:
-    g, d, step = build_gan(seed)
+    g, d, step = article.build_gan(seed)
     h = training.fit(step, datasets.image_batches(real, profile.batch_size, seed=seed), steps,
                      progress=False)
     return [round(v, 4) for v in h["d_loss"]]
@@ -523,19 +534,17 @@ print("generator input:", [tuple(i.shape) for i in generator.inputs])
 # %% [markdown]
 # Noise is its only input; there is nowhere to put *your* image. The best it could do is find
 # the noise vector whose output is closest to your image. Let us try: take a 32×32 crop of
-# scikit-image's coffee photograph and search for `z` by gradient descent on the squared error.
+# scikit-image's coffee photograph and search for `z` by gradient descent on the squared error
+# (`article.closest`; the weights stay fixed, only `z` moves):
+
+# %%
+Code(inspect.getsource(article.closest), language="python")
 
 # %%
 target = exemplars.patches(["coffee"], size=32, count=1, seed=SEED)
-z_search = tf.Variable(tf.random.stateless_normal([1, 100], seed=[SEED, 7]))
-z_opt = keras.optimizers.Adam(0.05)
-for _ in range(max(20, profile.gan_steps // 20)):
-    with tf.GradientTape() as tape:
-        error = tf.reduce_mean((generator(z_search, training=False) - target) ** 2)
-    z_opt.apply_gradients([(tape.gradient(error, z_search), z_search)])
-closest = generator(z_search, training=False)
-psnr = float(tf.image.psnr((closest + 1) / 2, (target + 1) / 2, max_val=1.0)[0])
-print(f"closest the generator gets to the crop: PSNR {psnr:.1f} dB")
+closest, psnr = article.closest(generator, target, article.search_steps(profile), SEED)
+print(f"closest the generator gets to the crop after {article.search_steps(profile)} steps: "
+      f"PSNR {psnr:.1f} dB")
 plots.show_images(np.concatenate([target, closest]), titles=["your image", "closest G(z)"],
                   ncols=2, size=2);
 
@@ -546,6 +555,25 @@ plots.show_images(np.concatenate([target, closest]), titles=["your image", "clos
 # lessons 04 and 05. What the unconditional GAN *can* do, make new texture, is the subject of
 # lesson 06, which also lifts the fixed 32×32 size.
 #
+# With `PRETRAINED = True`, the cell below sets what this lesson measured of the shipped
+# generator beside what its `metrics.json` recorded when it was made (`article.scores` and
+# `article.last_quarter`, under `cpu` with seed 0).
+
+# %%
+if PRETRAINED:  # this lesson's numbers of the shipped generator, against its metrics.json
+    made = shipped["settings"]["profile"], shipped["settings"]["seed"]
+    measured = {"gradient": gen_grad, "std": gen_std, "patch_std": float(np.median(gen_patch)),
+                "psnr": psnr, "d_loss": d_end, "g_loss": g_end}
+    recorded = {**shipped["check"], **shipped["last_quarter"]}
+    for key, value in measured.items():
+        same = round(value, 4) == round(recorded[key], 4)
+        print(f"{key:>9}: here {value:.4f}, metrics.json {recorded[key]:.4f} -> "
+              + ("the same" if same else f"different (this run: {profile.name}, seed {SEED}; "
+                 f"metrics.json: {made[0]}, seed {made[1]})"))
+else:
+    print("PRETRAINED = False: this lesson trained its own generator; nothing to compare")
+
+# %% [markdown]
 # ## Summary
 #
 # - The article's code fails at seven points: `Model().add`, a missing import, gradients cut by
@@ -577,6 +605,13 @@ plots.show_images(np.concatenate([target, closest]), titles=["your image", "clos
 #    or replace the MLP discriminator by a small convolutional one. Design the experiment that
 #    says whether either change helps this generator: which measures of this lesson, how many
 #    seeds and steps, and what difference you would accept as real rather than noise.
+#
+# The solutions train for fractions of `gan_steps`; with `PRETRAINED = True` (a class that
+# loads this lesson's model rather than train it) for fractions of a tenth of it, so that the
+# whole lesson stays short.
+
+# %%
+exercise_steps = profile.gan_steps // 10 if PRETRAINED else profile.gan_steps
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-input", "hide-output", "solution"]
 # Exercise 1. A sigmoid before a from_logits loss squeezes each logit into (0, 1): the real
@@ -586,7 +621,7 @@ sig_d = keras.Sequential([networks.build_mlp_discriminator(), layers.Activation(
 sig_step = steps.make_gan_step(networks.build_mlp_generator(), sig_d, training.adam(),
                                training.adam(), latent_dim=100, seed=SEED)
 sig_hist = training.fit(sig_step, datasets.image_batches(real, profile.batch_size, seed=SEED),
-                        max(10, profile.gan_steps // 10), progress=False)
+                        max(10, exercise_steps // 10), progress=False)
 floor = float(np.log1p(np.exp(-1.0)) + np.log(2.0))
 ceiling = float(np.log(2.0) + np.log1p(np.e))
 print(f"possible d_loss with the sigmoid: {floor:.3f} to {ceiling:.3f}")
@@ -599,10 +634,10 @@ print("every step's d_loss is inside the band:", inside, f"(D's loss cannot fall
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-input", "hide-output", "solution"]
 # Exercise 2. Minimax: G minimises log(1 - D(G(z))), which starts near -log 2 and is flat
 # while D calls the fakes fake; the non-saturating loss starts near +log 2.
-ex2_steps = max(10, profile.gan_steps // 10)
+ex2_steps = max(10, exercise_steps // 10)
 ex2 = {}
 for loss_name in ("minimax", "nonsaturating"):
-    g2, d2, _ = build_gan(SEED)
+    g2, d2, _ = article.build_gan(SEED)
     step2 = steps.make_gan_step(g2, d2, training.adam(), training.adam(), 100, loss=loss_name,
                                 seed=SEED)
     ex2[loss_name] = training.fit(step2, datasets.image_batches(real, profile.batch_size,
@@ -623,10 +658,10 @@ def mean_distance(images) -> float:
 
 
 grass = exemplars.patches(["grass"], size=32, count=len(real), seed=SEED)
-ex3_steps = max(10, profile.gan_steps // 10)
+ex3_steps = max(10, exercise_steps // 10)
 ex3 = {}
 for name, data in {"grass only": grass, "brick, grass, gravel": real}.items():
-    g3, _, step3 = build_gan(SEED)
+    g3, _, step3 = article.build_gan(SEED)
     training.fit(step3, datasets.image_batches(data, profile.batch_size, seed=SEED), ex3_steps,
                  progress=False)
     ex3[name] = g3(fixed_z, training=False).numpy()
@@ -646,18 +681,18 @@ z_in = keras.Input((100,))
 h = z_in
 for units in (256, 512, 1024):
     h = layers.ReLU()(layers.BatchNormalization(momentum=0.8)(layers.Dense(units)(h)))
-ex4_steps = max(20, profile.gan_steps // 5)
+ex4_steps = max(20, exercise_steps // 5)
 gdt.set_seed(SEED)
 ex4_after = {}
 ex4_nets = {"default init": keras.Model(z_in, layers.Reshape((32, 32, 3))(
     layers.Dense(3072, activation="tanh")(h))), "small init": networks.build_mlp_generator()}
 for name, g4 in ex4_nets.items():
-    before = texture_stats(g4(fixed_z, training=False))[0] / real_grad
+    before = article.texture_stats(g4(fixed_z, training=False))[0] / real_grad
     step4 = steps.make_gan_step(g4, networks.build_mlp_discriminator(), training.adam(),
                                 training.adam(), 100, seed=SEED)
     h4 = training.fit(step4, datasets.image_batches(real, profile.batch_size, seed=SEED),
                       ex4_steps, progress=False)
-    after = ex4_after[name] = texture_stats(g4(fixed_z, training=False))[0] / real_grad
+    after = ex4_after[name] = article.texture_stats(g4(fixed_z, training=False))[0] / real_grad
     print(f"{name:<13} mean gradient ×{before:.2f} of real before, ×{after:.2f} after "
           f"{ex4_steps} steps; D's loss at the end {np.mean(h4['d_loss'][-5:]):.2f}")
 closer = min(ex4_after, key=lambda n: abs(np.log(ex4_after[n])))

@@ -9,7 +9,7 @@ import pytest
 import tensorflow as tf
 
 import gandetexture as gdt
-from gandetexture import datasets, exemplars, losses, networks, steps, training
+from gandetexture import article, cli, datasets, exemplars, losses, networks, steps, training
 
 
 def test_mlp_generator_maps_noise_to_images_in_range():
@@ -103,3 +103,24 @@ def test_gan_step_supports_wgan_gp_and_its_penalty_changes_the_critic():
     assert set(outputs[0]) == {"d_loss", "g_loss", "d_real", "d_fake"}
     assert outputs[0]["d_loss"] > outputs[1]["d_loss"]  # + 10 · penalty, same noise
     assert not np.allclose(critics[0], critics[1])
+
+
+def test_the_command_line_trains_the_lessons_gan(tmp_path, capsys):
+    """``train-article-gan`` and the lesson's ``article.train_gan`` (in memory, on the lesson's
+    patches) are one code path: the same seed gives the same weights."""
+    out = tmp_path / "run"
+    assert cli.main(["train-article-gan", "--profile", "smoke", "--steps", "3", "--out",
+                     str(out), "--quiet"]) == 0
+    assert "3 steps in" in capsys.readouterr().out
+    saved = article.load_generator(out)
+    real = exemplars.patches(["brick", "grass", "gravel"], size=32,
+                             count=gdt.PROFILES["smoke"].n_pairs, seed=0)
+    lesson = article.train_gan("smoke", steps=3, real=real, progress=False).generator
+    for a, b in zip(saved.get_weights(), lesson.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    half = article.with_dtype(lesson, "float16")  # as the package ships it
+    assert {w.dtype for w in half.weights} == {"float16"}
+    widened = article.with_dtype(half, "float32")
+    for a, b in zip(widened.get_weights(), lesson.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-7)
+    assert cli.main(["train-article-gan", "--profile", "smoke", "--out", str(out)]) == 2

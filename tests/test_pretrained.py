@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from gandetexture import cli, config, pretrained, texture
+from gandetexture import article, cli, config, pretrained, texture
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -24,8 +24,9 @@ def test_each_model_ships_with_its_record(name):
         assert (folder / file).is_file(), f"{folder / file} is missing"
     record = pretrained.metrics(name)
     assert record["command"] == pretrained.command(name)
-    assert set(record["check"]) == ({"psnr", "ssim"} if name == "remover"
-                                    else {"mean", "std", "gram"})
+    expected = {"remover": {"psnr", "ssim"},
+                "article_gan": {"gradient", "std", "patch_std", "psnr"}}
+    assert set(record["check"]) == expected.get(name, {"mean", "std", "gram"})
     assert json.loads((folder / "run.json").read_text())["complete"] is True
 
 
@@ -58,6 +59,22 @@ def test_texture_models_have_lesson_06s_settings(name):
         texture.TextureConfig.from_profile(profile, seed=0, periodic=True,
                                            steps=profile.texture_steps // 16),
         exemplar="gravel", gray=True)
+
+
+def test_the_article_gan_ships_its_generator_in_float16_with_lesson_02s_record():
+    """Half the bytes on disk (the wheel stays small), float32 once loaded; the whole history,
+    since lesson 02 averages the losses of the last quarter of every step."""
+    import keras
+
+    stored = keras.saving.load_model(pretrained.folder("article_gan") / "model.keras",
+                                     compile=False)
+    assert {w.dtype for w in stored.weights} == {"float16"}
+    generator = pretrained.article_gan()
+    assert {w.dtype for w in generator.weights} == {"float32"}
+    assert generator.output_shape == (None, 32, 32, 3)
+    record, history = pretrained.metrics("article_gan"), pretrained.history("article_gan")
+    assert len(history["step"]) == record["settings"]["steps"] == config.PROFILES["cpu"].gan_steps
+    assert record["last_quarter"] == article.last_quarter(history)
 
 
 def test_unknown_and_missing_models_say_what_exists(tmp_path, monkeypatch):
