@@ -79,8 +79,9 @@ student: install
 	$(BIN)/python tools/student.py $(STUDENT_ARGS)
 
 ## Train again every model the package ships (gandetexture/models, gandetexture.pretrained)
-## with the package's own command line under cpu, and record their metrics.json. About 15
-## minutes on 2 cores; not part of CI (tests/test_pretrained.py checks the shipped ones).
+## with the package's own command line under cpu, and record their metrics.json (and lesson
+## 07's tuned filter settings). On 2 cores the remover alone trains for about 8 minutes and
+## lesson 02's GAN for 3; not part of CI (tests/test_pretrained*.py check the shipped ones).
 pretrained: install
 	$(BIN)/python tools/pretrained.py
 
