@@ -10,9 +10,11 @@
     python -m gandetexture generate --model runs/brick --size 512 512 --out brick.png --seed 1
     python -m gandetexture retexture photo.jpg --remover runs/remover --quilt brick --out new/
     python -m gandetexture train-article-gan --profile cpu --out runs/article_gan   # lesson 02
+    python -m gandetexture train-toy --profile cpu --out runs/toy                   # lesson 03
 
 Every command is a thin layer over the package (:mod:`gandetexture.removal`,
-:mod:`gandetexture.texture`, :mod:`gandetexture.retexture`, :mod:`gandetexture.article`). A
+:mod:`gandetexture.texture`, :mod:`gandetexture.retexture`, :mod:`gandetexture.article`,
+:mod:`gandetexture.toy`). A
 :class:`ValueError` (bad file, bad name, a run folder that must not be overwritten...) is
 printed as one line ``gandetexture: error: ...`` with exit status 2, without a traceback.
 ``remove`` and ``retexture`` report a bad image that way and go on with the others (exit
@@ -76,6 +78,18 @@ def train_article_gan(args: argparse.Namespace) -> int:
           f"median std per patch {scores['patch_std']:.3f}; closest to a coffee crop "
           f"{scores['psnr']:.1f} dB")
     print(f"{done} steps in {run.seconds:.0f} s; generator in {Path(args.out) / 'model.keras'}")
+    return 0
+
+
+def train_toy(args: argparse.Namespace) -> int:
+    from gandetexture import toy
+
+    runs = toy.train_all(args.profile, args.seed, args.steps, args.out, progress=not args.quiet)
+    for name, row in toy.scores(runs, args.seed).items():
+        print(f"{name:<14} {row['covered']} / {toy.MODES} modes covered, "
+              f"{row['high_quality']:.0%} high quality, {row['reached']} / {toy.MODES} reached; "
+              f"{len(runs[name].history['step'])} steps in {runs[name].seconds:.1f} s")
+    print(f"both networks of each loss, history.json and run.json in {args.out}")
     return 0
 
 
@@ -267,6 +281,20 @@ def build_parser() -> argparse.ArgumentParser:
                     "as lesson 02 does, and save the generator into the run folder --out.")
     training_options(p, "gan_steps", accelerate=False)
     p.set_defaults(handler=train_article_gan)
+
+    p = commands.add_parser(
+        "train-toy", help="train lesson 03's toy GANs on the ring of 8 Gaussians",
+        description="Train one small MLP GAN on 2-D points per adversarial loss (minimax, "
+                    "non-saturating, least squares, hinge, WGAN-GP), each from the same seed, "
+                    "as lesson 03 does; print how many modes each covers and save both "
+                    "networks of each into --out (a folder that holds a run is refused).")
+    p.add_argument("--profile", default="auto", choices=PROFILE_CHOICES)
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--steps", type=int, default=None,
+                   help="training steps of each loss (default: the profile's toy_steps)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(handler=train_toy)
 
     p = commands.add_parser(
         "generate", help="paint a texture of any size with a trained model",

@@ -10,6 +10,7 @@ with its ``metrics.json``: the scores it had then and the exact command. A lesso
 
     remover = pretrained.remover()                    # lesson 05's remover (a keras.Model)
     generator = pretrained.article_gan()              # lesson 02's MLP generator (a keras.Model)
+    runs = pretrained.toy()                           # lesson 03's toy GANs, {loss: ToyRun}
     brick = pretrained.texture("brick")               # lesson 06's GAN, trained on the train half
     image = brick.generate(512, 512, seed=1)          # float32 [1, 512, 512, 3] in [-1, 1]
     pretrained.metrics("brick")["command"]            # how it was made
@@ -46,6 +47,8 @@ RECIPES: dict[str, tuple[str, ...]] = {
                         "cpu", "--steps", "250", "--seed", "0"),
     # lesson 02's MLP GAN, its generator only (shipped in float16, see article_gan())
     "article_gan": ("train-article-gan", "--profile", "cpu", "--seed", "0"),
+    # lesson 03's toy GANs, one per adversarial loss (both networks of each, 0.7 MB in all)
+    "toy": ("train-toy", "--profile", "cpu", "--seed", "0"),
 }
 
 #: Decimals :func:`check_scores` rounds to, and ``metrics.json`` records.
@@ -65,10 +68,21 @@ def folder(name: str) -> Path:
     if name not in RECIPES:
         raise ValueError(f"no shipped model {name!r}; the package ships {', '.join(RECIPES)}")
     path = MODELS / name
-    if not (path / "model.keras").is_file():
+    if not all((path / file).is_file() for file in files(name) if file.endswith(".keras")):
         raise ValueError(f"{path}: the shipped model {name!r} is missing from this "
                          f"installation; `make pretrained` makes it again")
     return path
+
+
+def files(name: str) -> list[str]:
+    """The files a shipped model's folder holds: ``model.keras`` (lesson 03's toy GANs: both
+    networks of every loss, :func:`gandetexture.toy.network_files`) and its records."""
+    records = ["run.json", "metrics.json", "history.json"]
+    if name != "toy":
+        return ["model.keras", *records]
+    from gandetexture import losses, toy
+
+    return [file for loss in losses.NAMES for file in toy.network_files(loss)] + records
 
 
 def texture_name(exemplar: str = "brick", periodic: bool = False) -> str:
@@ -114,6 +128,15 @@ def article_gan():
     return article.load_generator(folder("article_gan"))
 
 
+def toy():
+    """Lesson 03's toy GANs, trained by ``train-toy --profile cpu``: ``{loss name:
+    gandetexture.toy.ToyRun}`` (generator, discriminator, history thinned to about 1000 rows,
+    ``seconds`` the training took then), one per loss of :data:`gandetexture.losses.NAMES`."""
+    from gandetexture import toy as toy_gan
+
+    return toy_gan.load_runs(folder("toy"))
+
+
 def texture(exemplar: str = "brick", periodic: bool = False):
     """A shipped texture model (:class:`gandetexture.texture.TextureModel`): ``"brick"``,
     ``"grass"`` or ``"gravel"`` (trained on the train half of lesson 06's cut, as lesson 06
@@ -132,7 +155,9 @@ def check_scores(name: str, model=None) -> dict[str, float]:
 
     The remover: PSNR and SSIM on the ``cpu`` profile's procedural test split (seed 0). The
     article GAN: what lesson 02 measures of it under ``cpu``, seed 0
-    (:func:`gandetexture.article.scores`). A texture model: mean, standard deviation and Gram
+    (:func:`gandetexture.article.scores`). The toy GANs: lesson 03's table, ``"<loss>/covered"``,
+    ``"/high_quality"`` and ``"/reached"`` (:func:`gandetexture.toy.scores`, seed 0; ``model``:
+    ``{loss: ToyRun}``). A texture model: mean, standard deviation and Gram
     distance to ``CHECK_CROP``-px crops of its exemplar of one ``CHECK_SIZE``² texture
     painted with seed 0. Rounded to :data:`PRECISION` decimals.
     """
@@ -149,6 +174,12 @@ def check_scores(name: str, model=None) -> dict[str, float]:
         from gandetexture import article
 
         scores = article.scores(model if model is not None else article_gan(), "cpu", seed=0)
+    elif name == "toy":
+        from gandetexture import toy as toy_gan
+
+        table = toy_gan.scores(model if model is not None else toy(), seed=0)
+        scores = {f"{loss}/{key}": value for loss, row in table.items()
+                  for key, value in row.items()}
     else:
         from gandetexture import texture as tx
 

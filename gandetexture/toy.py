@@ -7,19 +7,29 @@ them near a few. :func:`count_modes` measures that, so losses can be compared by
 Everything is small enough to train in seconds on a CPU: the networks are MLPs with a few
 hundred units, the batch is :data:`BATCH` points, and one ``tf.function`` step serves every
 loss of :mod:`gandetexture.losses` (the gradient penalty is switched on by the loss itself).
+
+The lesson, the command line (``python -m gandetexture train-toy``) and the runs the package
+ships (:func:`gandetexture.pretrained.toy`) all train with :func:`train_all`, so the same seed
+gives the same weights::
+
+    runs = toy.train_all("cpu", seed=0, out="runs/toy")   # {loss name: ToyRun}, saved
+    runs = toy.load_runs("runs/toy")                      # the same, read back
+    toy.scores(runs)                                      # what lesson 03's table prints
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import keras
 import numpy as np
 import tensorflow as tf
 
+from gandetexture import config, networks, steps, training
 from gandetexture import losses as losses_lib
-from gandetexture import networks, steps, training
 
 #: Number of Gaussians on the ring, radius of the ring, standard deviation of each Gaussian.
 MODES, RADIUS, STD = 8, 2.0, 0.05
@@ -29,6 +39,8 @@ BATCH = 256
 LATENT_DIM, HIDDEN = 8, 64
 #: Toy optimizer settings: Adam, larger steps than the image GANs (the toy runs few steps).
 LEARNING_RATE, BETA_1, BETA_2 = 1e-3, 0.5, 0.9
+KIND, COMMAND = "toy", "train-toy"  #: run folder kind of :func:`train_all`, and its command
+SAMPLES = 2000  #: generated points each run is judged on (lesson 03's pictures and table)
 
 
 def ring_centers(modes: int = MODES, radius: float = RADIUS) -> np.ndarray:
@@ -147,12 +159,17 @@ class ModeCount:
         Fraction of samples within ``radius_stds`` standard deviations of some centre.
     per_mode : np.ndarray
         ``int [modes]``: high-quality samples near each centre.
+    reached : int
+        Number of modes that are the nearest centre of at least ``min_fraction`` of the
+        samples, however far away: few covered but all reached is misplacement, few reached
+        is collapse (or, early in training, points that have not spread out yet).
     """
 
     covered: int
     modes: int
     high_quality: float
     per_mode: np.ndarray
+    reached: int
 
 
 def count_modes(points: np.ndarray, centers: np.ndarray | None = None, std: float = STD,
@@ -175,7 +192,80 @@ def count_modes(points: np.ndarray, centers: np.ndarray | None = None, std: floa
     distances = np.linalg.norm(points[:, None, :] - centers[None, :, :], axis=-1)
     nearest = distances.argmin(axis=1)
     good = distances.min(axis=1) <= radius_stds * std
+    least = max(1, min_fraction * len(points))
     per_mode = np.bincount(nearest[good], minlength=len(centers))
-    covered = int((per_mode >= max(1, min_fraction * len(points))).sum())
-    return ModeCount(covered, len(centers), float(good.mean()) if len(points) else 0.0,
-                     per_mode)
+    reached = int((np.bincount(nearest, minlength=len(centers)) >= least).sum())
+    return ModeCount(int((per_mode >= least).sum()), len(centers),
+                     float(good.mean()) if len(points) else 0.0, per_mode, reached)
+
+
+def scores(runs: dict[str, ToyRun], seed: int = 0) -> dict[str, dict[str, float]]:
+    """What lesson 03's table prints of each run: of :data:`SAMPLES` points
+    (:meth:`ToyRun.sample` with ``seed``), ``covered``, ``high_quality`` (a fraction in
+    [0, 1]) and ``reached`` of :func:`count_modes`."""
+    counts = {name: count_modes(run.sample(SAMPLES, seed)) for name, run in runs.items()}
+    return {name: {"covered": c.covered, "high_quality": c.high_quality, "reached": c.reached}
+            for name, c in counts.items()}
+
+
+# ------------------------------------------------------- every loss at once, saved and loaded
+
+def train_all(profile: config.Profile | str, seed: int = 0, steps: int | None = None,
+              out: str | Path | None = None, progress: bool = False) -> dict[str, ToyRun]:
+    """One run of :func:`train_toy` per loss of :data:`gandetexture.losses.NAMES`, each
+    ``steps`` steps (default ``profile.toy_steps``) from the same seed: ``{name: ToyRun}``.
+
+    ``out``: a folder to save them in (:func:`save_runs`), checked before any training; one
+    that already holds runs is refused (a ``ValueError``), never overwritten.
+    """
+    profile = config.resolve_profile(profile) if isinstance(profile, str) else profile
+    count = int(profile.toy_steps if steps is None else steps)
+    if count < 1:
+        raise ValueError(f"--steps must be at least 1, got {count}")
+    if out is not None and (Path(out) / training.RunFolder.RECORD).exists():
+        raise ValueError(f"{out} already holds a run; choose another folder")
+    runs = {name: train_toy(name, count, seed, progress=progress) for name in losses_lib.NAMES}
+    if out is not None:
+        save_runs(runs, out, {"profile": profile.name, "seed": seed, "steps": count})
+    return runs
+
+
+def network_files(name: str) -> tuple[str, str]:
+    """File names of one loss's generator and discriminator in a folder of :func:`save_runs`."""
+    return f"{name}_generator.keras", f"{name}_discriminator.keras"
+
+
+def save_runs(runs: dict[str, ToyRun], out: str | Path, settings: dict) -> None:
+    """Write every run into ``out``: both networks of each loss (:func:`network_files`),
+    ``history.json`` (``{name: history}``) and, last, ``run.json`` (kind, settings)."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, run in runs.items():
+        for network, file in zip((run.generator, run.discriminator), network_files(name)):
+            network.save(out / file)
+    training.write_json(out / "history.json", {n: run.history for n, run in runs.items()}, None)
+    training.write_json(out / training.RunFolder.RECORD, {
+        "kind": KIND, "settings": settings, "losses": list(runs), "complete": True})
+
+
+def load_runs(directory: str | Path) -> dict[str, ToyRun]:
+    """The runs :func:`save_runs` wrote (``seconds``: each run's training time then); a
+    clear ``ValueError`` naming the folder when there are none."""
+    directory = Path(directory)
+    try:
+        record = json.loads((directory / training.RunFolder.RECORD).read_text())
+        if record.get("kind") != KIND:
+            raise ValueError(f"it holds a {record.get('kind')!r} run")
+        histories = json.loads((directory / "history.json").read_text())
+        runs = {}
+        for name in record["losses"]:
+            generator, discriminator = (keras.saving.load_model(directory / file, compile=False)
+                                        for file in network_files(name))
+            history = histories[name]
+            runs[name] = ToyRun(name, generator, discriminator, history,
+                                history["time"][-1] if history["time"] else 0.0)
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        reason = "nothing" if not (directory / "run.json").is_file() else str(error)[:200]
+        raise ValueError(f"{directory}: no trained toy runs here ({reason}); train them with "
+                         f"`python -m gandetexture {COMMAND} --out {directory}`") from None
+    return runs

@@ -19,6 +19,7 @@
 # %% tags=["parameters"]
 PROFILE = "auto"
 SEED = 0
+PRETRAINED = False  # True: load the course's shipped toy GANs instead of training them
 
 # %%
 import gandetexture as gdt
@@ -26,12 +27,15 @@ import gandetexture as gdt
 profile = gdt.setup(PROFILE, SEED, lesson="03_adversarial_losses")
 
 # %%
+import inspect
+
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
+from IPython.display import Code
 
-from gandetexture import losses, networks, plots, toy, training
+from gandetexture import losses, networks, plots, pretrained, toy, training
 
 # %% [markdown]
 # ## 1 · The article's formulas, term by term
@@ -410,19 +414,30 @@ print(f"largest difference over 5 steps, both losses: {gap:.1e}")
 
 # %% [markdown]
 # Train one GAN per loss, each from the same initial weights, the same real batches and the
-# same noise, for `profile.toy_steps` steps (seconds each under `cpu`):
+# same noise, for `profile.toy_steps` steps (seconds each under `cpu`). `toy.train_all` is
+# that loop over `toy.train_toy`; the command line trains with the same function
+# (`python -m gandetexture train-toy`, which also saves both networks of each loss), so the
+# same seed gives the same runs there and here. With `PRETRAINED = True` the cell trains
+# nothing: it loads the runs the package ships, made by that command under `cpu`, with their
+# training histories (`gandetexture.pretrained`).
 
 # %%
-runs = {}
-for name in losses.NAMES:
-    runs[name] = toy.train_toy(name, profile.toy_steps, seed=SEED)
-    print(f"{name:<14} {profile.toy_steps} steps in {runs[name].seconds:5.1f} s")
+if PRETRAINED:
+    runs, shipped = pretrained.toy(), pretrained.metrics("toy")
+    toy_steps = shipped["settings"]["steps"]
+    print("PRETRAINED = True: nothing trained; loaded the shipped toy GANs, made by\n   ",
+          shipped["command"])
+    for name, run in runs.items():
+        print(f"{name:<14} {toy_steps} steps in {run.seconds:5.1f} s when it was made")
+else:
+    runs, toy_steps = toy.train_all(profile, seed=SEED), profile.toy_steps
+    for name, run in runs.items():
+        print(f"{name:<14} {toy_steps} steps in {run.seconds:5.1f} s")
 
 # %%
-samples = {name: run.sample(2000, seed=SEED) for name, run in runs.items()}
+samples = {name: run.sample(toy.SAMPLES, seed=SEED) for name, run in runs.items()}
 plots.scatter_panels(samples, real=real_points,
-                     titles={n: f"{n} ({profile.toy_steps} steps)" for n in samples});
-
+                     titles={n: f"{n} ({toy_steps} steps)" for n in samples});
 
 # %% [markdown]
 # The pictures are suggestive; a number is better. `toy.count_modes` calls a generated
@@ -431,32 +446,33 @@ plots.scatter_panels(samples, real=real_points,
 # counts only if points land *on* it: a generator that spreads its points all round the
 # ring but between the centres covers few modes without having collapsed. The last column
 # tells the two apart: the centres that are the nearest one to at least 1 % of the points,
-# however far from it (`modes_reached`). Few modes covered but all reached is misplacement;
+# however far from it (`reached`). Few modes covered but all reached is misplacement;
 # few reached is collapse, or, early in training, points that have not spread out yet.
+# Both counts are in the package (`toy.count_modes`), so that the shipped runs' `metrics.json`
+# records the very numbers this table prints:
 
 # %%
-def modes_reached(points) -> int:
-    """Centres that are the nearest one to at least 1 % of the points, however far away."""
-    nearest = np.linalg.norm(points[:, None] - toy.ring_centers()[None], axis=-1).argmin(1)
-    return int((np.bincount(nearest, minlength=toy.MODES) >= 0.01 * len(points)).sum())
+Code(inspect.getsource(toy.count_modes), language="python")
 
 
-def reading(count, reached: int) -> str:
+# %%
+def reading(count) -> str:
     if count.covered == count.modes:
         return "every mode covered"
-    if reached == count.modes:
+    if count.reached == count.modes:
         return "all round the ring, off the centres: misplaced, not collapsed"
-    return f"near only {reached} of the {count.modes} centres: collapsed, or not yet spread out"
+    return (f"near only {count.reached} of the {count.modes} centres: collapsed, or not yet "
+            "spread out")
 
 
 counts = {name: toy.count_modes(points) for name, points in samples.items()}
-reached = {name: modes_reached(points) for name, points in samples.items()}
+real_count = toy.count_modes(real_points)
 print(f"{'loss':<15}{'modes covered':>14}{'high quality':>14}{'reached':>9}   reading")
 for name, count in counts.items():
     print(f"{name:<15}{count.covered:>9} / {count.modes}{count.high_quality:>13.0%}"
-          f"{reached[name]:>7} / {count.modes}   {reading(count, reached[name])}")
-print(f"{'real data':<15}{toy.count_modes(real_points).covered:>9} / 8"
-      f"{toy.count_modes(real_points).high_quality:>13.0%}{modes_reached(real_points):>7} / 8")
+          f"{count.reached:>7} / {count.modes}   {reading(count)}")
+print(f"{'real data':<15}{real_count.covered:>9} / 8"
+      f"{real_count.high_quality:>13.0%}{real_count.reached:>7} / 8")
 most = max(count.covered for count in counts.values())
 tightest = max(count.high_quality for count in counts.values())
 print(f"\nmost modes ({most} / 8):",
@@ -469,10 +485,11 @@ print(f"tightest ({tightest:.0%} high quality):",
 # leaders, rather than trusting folklore: it is one seed and one budget
 # (`profile.toy_steps`), so a difference of a mode or two between losses may not survive
 # another seed (change `SEED` and rerun to see). Under `smoke` the generators have barely
-# started, so the leaders are a coin toss; under `cpu` and `gpu` compare the columns: how
-# many modes each loss covers, how tight its points are (*high quality*), and whether a low
-# count is collapse or misplacement. The comparison is at equal cost, not at each loss's best settings: every
-# loss gets one discriminator update per generator update and the same Adam, whereas
+# started (unless `PRETRAINED = True`), so the leaders are a coin toss; under `cpu` and `gpu`
+# compare the columns: how many modes each loss covers, how tight its points are (*high
+# quality*), and whether a low count is collapse or misplacement. The comparison is at equal
+# cost, not at each loss's best settings: every loss gets one discriminator update per
+# generator update and the same Adam, whereas
 # WGAN-GP's authors, for example, update the critic five times per generator step
 # (exercise 3 measures what that changes). Section 5's argument for the non-saturating loss
 # is about a discriminator that wins early, as it easily does against images made from
@@ -491,7 +508,6 @@ for ax, (name, run) in zip(axes, runs.items()):
 axes[0].legend()
 fig.tight_layout()
 
-
 # %% [markdown]
 # Each loss has its own scale (for the two cross-entropy losses the dashed line at
 # $\log 4 \approx 1.39$ is the discriminator's loss at chance; WGAN-GP's critic loss is a
@@ -499,6 +515,29 @@ fig.tight_layout()
 # oscillations, or a discriminator loss that falls towards zero while the generator's climbs
 # (D has won, and the generator learns little more).
 #
+# With `PRETRAINED = True`, the cell below sets this lesson's table of the shipped runs
+# beside what their `metrics.json` recorded when they were made (`toy.scores`: the same
+# counts of the same number of points, under `cpu` with seed 0); a run trained here under
+# those settings is compared too, since the command line trains it with the same function.
+
+# %%
+shipped = pretrained.metrics("toy")
+made = shipped["settings"]["profile"], shipped["settings"]["seed"]
+if PRETRAINED or (profile.name, SEED) == made:  # this lesson's table against metrics.json
+    for name, count in counts.items():
+        here = (count.covered, round(count.high_quality, 4), count.reached)
+        then = tuple(shipped["check"][f"{name}/{key}"]
+                     for key in ("covered", "high_quality", "reached"))
+        print(f"{name:<14} covered, high quality, reached: here {here[0]}, {here[1]:.4f}, "
+              f"{here[2]}; metrics.json {then[0]:.0f}, {then[1]:.4f}, {then[2]:.0f} -> "
+              + ("the same" if here == then else f"different (this run: {profile.name}, "
+                 f"seed {SEED}; metrics.json: {made[0]}, seed {made[1]})"))
+else:
+    print(f"PRETRAINED = False: this lesson trained its own runs ({profile.name}, seed "
+          f"{SEED}; the shipped ones are of {made[0]}, seed {made[1]}); nothing to compare")
+
+
+# %% [markdown]
 # ## 8 · The optimum: $D^*(x)$ and $-\log 4$
 #
 # For a fixed generator, each point $x$ contributes
@@ -603,6 +642,10 @@ print(f"2 log 2                  = {2 * np.log(2):.5f}")
 #    (a ring off the modes). Design a measure that separates the two (coverage and placement,
 #    say), apply it to every loss of the table over several seeds, and decide which of the
 #    table's differences survive the spread between seeds.
+#
+# The solutions train for `profile.toy_steps` steps, with `PRETRAINED = True` too (seconds
+# each under `cpu`, where that is the shipped runs' length; under `smoke` they are then
+# compared with longer runs).
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-input", "hide-output", "solution"]
 p_r, p_f = np.array([0.7]), np.array([0.4])

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from gandetexture import article, cli, config, pretrained, texture
+from gandetexture import article, cli, config, losses, pretrained, texture, toy
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -20,12 +20,14 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.mark.parametrize("name", pretrained.names())
 def test_each_model_ships_with_its_record(name):
     folder = pretrained.folder(name)
-    for file in ("model.keras", "run.json", "metrics.json", "history.json"):
+    for file in pretrained.files(name):
         assert (folder / file).is_file(), f"{folder / file} is missing"
     record = pretrained.metrics(name)
     assert record["command"] == pretrained.command(name)
     expected = {"remover": {"psnr", "ssim"},
-                "article_gan": {"gradient", "std", "patch_std", "psnr"}}
+                "article_gan": {"gradient", "std", "patch_std", "psnr"},
+                "toy": {f"{loss}/{key}" for loss in losses.NAMES
+                        for key in ("covered", "high_quality", "reached")}}
     assert set(record["check"]) == expected.get(name, {"mean", "std", "gram"})
     assert json.loads((folder / "run.json").read_text())["complete"] is True
 
@@ -77,6 +79,20 @@ def test_the_article_gan_ships_its_generator_in_float16_with_lesson_02s_record()
     assert record["last_quarter"] == article.last_quarter(history)
 
 
+def test_the_toy_gans_are_lesson_03s_runs():
+    """One run per loss, as lesson 03 trains them under cpu: same length, same seed; the
+    history thinned to every other step (the lesson plots it), the last step kept."""
+    runs, record = pretrained.toy(), pretrained.metrics("toy")
+    assert list(runs) == list(losses.NAMES)
+    assert record["settings"] == {"profile": "cpu", "seed": 0,
+                                  "steps": config.PROFILES["cpu"].toy_steps}
+    for name, run in runs.items():
+        assert run.generator.input_shape == (None, toy.LATENT_DIM)
+        assert run.discriminator.output_shape == (None, 1)
+        assert run.history["step"][-1] == record["settings"]["steps"] - 1
+        assert run.seconds == record["train_s"][name]
+
+
 def test_unknown_and_missing_models_say_what_exists(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="ships remover, brick"):
         pretrained.folder("marble")
@@ -96,7 +112,7 @@ def test_the_wheel_carries_the_models_and_stays_small(tmp_path):
     (wheel,) = tmp_path.glob("gandetexture-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     for name in pretrained.names():
-        for file in ("model.keras", "metrics.json", "run.json", "history.json"):
+        for file in pretrained.files(name):
             assert f"gandetexture/models/{name}/{file}" in names
     assert "gandetexture/models/filters/tuned.json" in names  # lesson 07's filter settings
     assert wheel.stat().st_size < 25e6, f"{wheel.name}: {wheel.stat().st_size / 1e6:.1f} MB"

@@ -7,7 +7,7 @@ import pytest
 import tensorflow as tf
 
 import gandetexture  # noqa: F401  (quiet TensorFlow start-up)
-from gandetexture import losses, networks, plots, toy
+from gandetexture import cli, losses, networks, plots, toy
 
 
 def test_ring_centers_lie_on_the_circle():
@@ -43,6 +43,10 @@ def test_collapsed_and_off_ring_samples():
     two = np.concatenate([collapsed, np.repeat(centers[[5]], 5, axis=0)])
     assert toy.count_modes(two, min_fraction=0.01).covered == 1  # 5 of 1005 is under 1 %
     assert toy.count_modes(two, min_fraction=0.001).covered == 2
+    assert [toy.count_modes(two, min_fraction=f).reached for f in (0.01, 0.001)] == [1, 2]
+    angles = 2 * np.pi * np.arange(4) / 8 + 0.3  # 0.6 away from 4 centres, 12 std: misplaced
+    off = np.repeat(2.0 * np.stack([np.cos(angles), np.sin(angles)], axis=1), 100, axis=0)
+    assert (toy.count_modes(off).covered, toy.count_modes(off).reached) == (0, 4)
 
 
 def test_networks_shapes():
@@ -95,3 +99,27 @@ def test_scatter_panels_draw_one_panel_per_run():
     axes = fig.get_axes()
     assert len(axes) == 2 and axes[0].get_title() == "A" and axes[1].get_title() == "b"
     plt.close(fig)
+
+
+def test_the_command_line_trains_the_lessons_runs(tmp_path, capsys):
+    """``train-toy`` and the lesson's ``toy.train_all`` (a loop over ``toy.train_toy``) are one
+    code path: the same seed gives the same weights and histories, saved and loaded whole."""
+    out = tmp_path / "run"
+    assert cli.main(["train-toy", "--profile", "smoke", "--steps", "2", "--out", str(out),
+                     "--quiet"]) == 0
+    assert "wgan-gp" in capsys.readouterr().out
+    saved = toy.load_runs(out)
+    assert list(saved) == list(losses.NAMES)
+    for name in ["wgan-gp"]:  # the most random path; the others are the same loop
+        lesson = toy.train_toy(name, 2, seed=0)
+        mine = saved[name]
+        for a, b in zip(mine.generator.get_weights() + mine.discriminator.get_weights(),
+                        lesson.generator.get_weights() + lesson.discriminator.get_weights()):
+            np.testing.assert_array_equal(a, b)
+        assert {k: v for k, v in mine.history.items() if k != "time"} == \
+            {k: v for k, v in lesson.history.items() if k != "time"}
+        assert mine.seconds == mine.history["time"][-1]
+        assert toy.scores({name: mine}) == toy.scores({name: lesson})
+    assert cli.main(["train-toy", "--profile", "smoke", "--out", str(out)]) == 2  # kept
+    with pytest.raises(ValueError, match="train-toy --out"):
+        toy.load_runs(tmp_path / "nothing")

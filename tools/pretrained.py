@@ -8,8 +8,9 @@ a ``metrics.json`` (the run's scores, the exact command, the check scores of
 judgement under ``cpu``) are copied into ``gandetexture/models/<name>``; then lesson 07's
 filter settings are tuned into ``gandetexture/models/filters/tuned.json``
 (:func:`gandetexture.pretrained.tune_filters`). Lesson 02's generator ships in float16 with
-its whole history (:func:`ship_article_gan`; 3 minutes to train). About 20 minutes on 2 cores,
-most of it the remover.
+its whole history (:func:`ship_article_gan`; 3 minutes to train); lesson 03's toy GANs ship
+both networks of each loss, their histories and lesson 03's table (:func:`ship_toy`; under a
+minute). About 20 minutes on 2 cores, most of it the remover.
 
     python tools/pretrained.py                 # every model
     python tools/pretrained.py --only brick    # one
@@ -34,6 +35,7 @@ from gandetexture import pretrained  # noqa: E402
 HISTORY_ROWS = 1000  # rows of history.json kept: enough for every plot of the lessons
 # ... but lesson 02 prints means over the last quarter of every step: its history ships whole
 WHOLE_HISTORY = {"article_gan"}
+NO_CHECKPOINTS = {"toy"}  # runs of seconds, saved once at the end: no --resume to pass
 
 
 def train(name: str, run_dir: Path, fresh: bool) -> float:
@@ -44,8 +46,9 @@ def train(name: str, run_dir: Path, fresh: bool) -> float:
     if record.is_file() and json.loads(record.read_text()).get("complete"):
         print(f"{name}: finished run in {run_dir}, kept")
         return 0.0
+    resume = [] if name in NO_CHECKPOINTS else ["--resume"]
     command = [sys.executable, "-m", "gandetexture", *pretrained.RECIPES[name],
-               "--out", str(run_dir), "--resume", "--quiet"]
+               "--out", str(run_dir), *resume, "--quiet"]
     print("$", " ".join(command), flush=True)
     began = time.perf_counter()
     subprocess.run(command, check=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
@@ -88,22 +91,40 @@ def ship_article_gan(run_dir: Path, target: Path, history: dict) -> dict:
             "last_quarter": article.last_quarter(history)}
 
 
+def ship_toy(run_dir: Path) -> dict:
+    """Lesson 03's runs: what :func:`record` writes besides the networks (copied as they
+    are: under 70 kB each) and the check (lesson 03's table): the settings and each loss's
+    training seconds."""
+    from gandetexture import toy
+
+    runs = toy.load_runs(run_dir)
+    settings = json.loads((run_dir / "run.json").read_text())["settings"]
+    return {"settings": settings, "train_s": {name: run.seconds for name, run in runs.items()}}
+
+
 def record(name: str, run_dir: Path, seconds: float) -> dict:
     """Copy a finished run into the package and write its ``metrics.json``."""
     from gandetexture import removal, texture
 
     target = pretrained.MODELS / name
     target.mkdir(parents=True, exist_ok=True)
-    for file in ("model.keras", "run.json"):
-        shutil.copy2(run_dir / file, target / file)
+    for file in pretrained.files(name):
+        if file not in ("metrics.json", "history.json"):
+            shutil.copy2(run_dir / file, target / file)
     history = json.loads((run_dir / "history.json").read_text())
     rows = None if name in WHOLE_HISTORY else HISTORY_ROWS
-    (target / "history.json").write_text(json.dumps(thin(history, rows)))
+    if name == "toy":  # {loss: history}, each thinned
+        (target / "history.json").write_text(json.dumps(
+            {loss: thin(rows_of_loss, rows) for loss, rows_of_loss in history.items()}))
+    else:
+        (target / "history.json").write_text(json.dumps(thin(history, rows)))
     if name == "remover":
         scores = json.loads((run_dir / "metrics.json").read_text())
         model = removal.load_remover(run_dir)
     elif name == "article_gan":
         scores, model = ship_article_gan(run_dir, target, history), None  # checked as shipped
+    elif name == "toy":
+        scores, model = ship_toy(run_dir), None  # checked as shipped
     else:
         model = texture.load_texture_model(run_dir)
         scores = {"settings": json.loads((run_dir / "run.json").read_text())["settings"],
