@@ -224,16 +224,20 @@ def texture_report(exemplar: np.ndarray, generated: np.ndarray | None = None,
 def format_report(reports: dict[str, dict[str, dict[str, float]]]) -> str:
     """A text table of :func:`texture_report` results, one block per exemplar.
 
-    Each distance is followed by its ratio to the floor (``×1.00`` is as good as real).
+    Each distance is followed by its ratio to the floor (``×1.00`` is as good as real), or
+    ``n/a`` where the floor is 0: crops as large as the exemplar are all the same image.
     """
+    def ratio(value: float, floor: float) -> str:
+        return f"{value / floor:>8.2f}" if floor > 0 else f"{'n/a':>8}"
+
     lines = [f"{'exemplar':<9}{'images':<22}{'Gram':>8}{'÷floor':>8}{'spectrum':>10}"
              f"{'÷floor':>8}"]
     for exemplar, report in reports.items():
         floor = report["floor (real vs real)"]
         for row, values in report.items():
             lines.append(f"{exemplar:<9}{row:<22}{values['gram']:>8.3f}"
-                         f"{values['gram'] / floor['gram']:>8.2f}{values['spectrum']:>10.3f}"
-                         f"{values['spectrum'] / floor['spectrum']:>8.2f}")
+                         f"{ratio(values['gram'], floor['gram'])}{values['spectrum']:>10.3f}"
+                         f"{ratio(values['spectrum'], floor['spectrum'])}")
             exemplar = ""
     return "\n".join(lines)
 

@@ -349,10 +349,11 @@ else:
 # %%
 if PRETRAINED:  # the same run for TensorBoard, and what its remover does to the preview pairs
     logdir = out_dir / "shipped_run" / "logs"
-    with tf.summary.create_file_writer(str(logdir)).as_default():
-        for i, index in enumerate(run["step"]):
-            for key in ("d_loss", "g_adv", "g_l1"):
-                tf.summary.scalar(key, run[key][i], step=index + 1)
+    if not logdir.exists():  # once: a rerun writing them again would draw every curve twice
+        with tf.summary.create_file_writer(str(logdir)).as_default():
+            for i, index in enumerate(run["step"]):
+                for key in ("d_loss", "g_adv", "g_l1"):
+                    tf.summary.scalar(key, run[key][i], step=index + 1)
     print("its losses, for TensorBoard:", logdir)
     plots.show_images(np.concatenate([val_t[:3], removal.predict(pretrained.remover(),
                                                                  val_t[:3]), val_s[:3]]),

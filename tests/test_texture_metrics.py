@@ -85,6 +85,9 @@ def test_report_rows_and_table(brick):
                             "tiled crop", "image quilting", "generated"]
     table = metrics.format_report({"brick": report})
     assert "generated" in table and table.count("\n") == 6
+    flat = {row: {"gram": 0.0 if row.startswith("floor") else 1.0, "spectrum": 1.0}
+            for row in report}  # crops as large as the exemplar: every real crop the same
+    assert "n/a" in metrics.format_report({"brick": flat})
 
 
 def test_report_is_reproducible(brick):
