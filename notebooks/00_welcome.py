@@ -43,8 +43,8 @@
 # in JupyterLab to see the tag). It holds the two knobs every lesson has:
 #
 # - `PROFILE`: how much compute to spend. `"smoke"` runs in seconds (it proves the code runs,
-#   it is what the tests use), `"cpu"` takes a few minutes on a 2-core laptop and gives results
-#   worth looking at, `"gpu"` is full quality. `"auto"` picks `gpu` when TensorFlow sees a
+#   it is what the tests use), `"cpu"` gives results worth looking at on a 2-core laptop, in
+#   the minutes that README.md's lesson table lists for each lesson, `"gpu"` is full quality. `"auto"` picks `gpu` when TensorFlow sees a
 #   GPU and `cpu` otherwise, unless the environment variable `GANDETEXTURE_PROFILE` says
 #   otherwise.
 # - `SEED`: every random number in a lesson flows from it, so a rerun gives the same result.

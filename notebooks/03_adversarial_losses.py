@@ -632,7 +632,7 @@ print(f"2 log 2                  = {2 * np.log(2):.5f}")
 # 3. WGAN-GP's authors train the critic 5 times per generator step. Retrain `wgan-gp` with
 #    `toy.train_toy(..., d_steps=5)` for the same `profile.toy_steps` generator steps, count
 #    its modes and compare with the table above. What did the extra critic steps cost in
-#    time? (Under `cpu` expect well under a minute.)
+#    time? (The solution prints both runs' seconds.)
 # 4. Write the *alternating* toy step: update D (in its own tape), then compute G's loss
 #    against the updated D with a second forward pass. Train the non-saturating GAN with it
 #    through `train_by_hand` for `profile.toy_steps` steps and compare its modes with the
