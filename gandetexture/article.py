@@ -38,7 +38,7 @@ SAMPLE_KEY = 999  #: the samples lesson 02 measures are drawn from the key (seed
 def real_patches(profile: config.Profile | str, seed: int = 0) -> np.ndarray:
     """The training data: ``profile.n_pairs`` random crops of brick, grass and gravel,
     ``float32 [n_pairs, 32, 32, 3] in [-1, 1]``, ordered by exemplar."""
-    profile = config.resolve_profile(profile) if isinstance(profile, str) else profile
+    profile = config.resolve_profile(profile)
     return exemplars.patches(TEXTURES, size=PATCH, count=profile.n_pairs, seed=seed)
 
 
@@ -86,7 +86,7 @@ def train_gan(profile: config.Profile | str, out: str | Path | None = None,
     budget_s : float, optional
         Wall-clock budget of the loop (stops cleanly; with ``out``, saves).
     """
-    profile = config.resolve_profile(profile) if isinstance(profile, str) else profile
+    profile = config.resolve_profile(profile)
     count = int(profile.gan_steps if steps is None else steps)
     if count < 1:
         raise ValueError(f"--steps must be at least 1, got {count}")
@@ -186,7 +186,7 @@ def scores(generator: keras.Model, profile: config.Profile | str,
     """What lesson 02 measures of a trained generator: of :func:`samples` (64), the mean
     gradient, the std and the median std per patch (:func:`texture_stats`); and ``psnr``,
     how close :func:`closest` gets to a 32×32 crop of the coffee photograph."""
-    profile = config.resolve_profile(profile) if isinstance(profile, str) else profile
+    profile = config.resolve_profile(profile)
     gradient, std, per_patch = texture_stats(samples(generator, 64, seed))
     target = exemplars.patches(["coffee"], size=PATCH, count=1, seed=seed)
     psnr = closest(generator, target, search_steps(profile), seed)[1]

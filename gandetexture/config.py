@@ -141,12 +141,13 @@ def gpu_available() -> bool:
     return bool(tf.config.list_physical_devices("GPU"))
 
 
-def resolve_profile(name: str | None = "auto") -> Profile:
-    """Turn a profile name into a :class:`Profile`.
+def resolve_profile(name: str | Profile | None = "auto") -> Profile:
+    """Turn a profile name into a :class:`Profile` (a :class:`Profile` is returned as it is,
+    so functions can take either).
 
     Parameters
     ----------
-    name : str or None
+    name : str, Profile or None
         ``"smoke"``, ``"cpu"``, ``"gpu"``, or ``"auto"``/``None``/``""``. ``"auto"`` defers to
         the environment variable ``GANDETEXTURE_PROFILE`` and, failing that, to the hardware:
         ``gpu`` when TensorFlow sees a GPU, else ``cpu``.
@@ -156,6 +157,8 @@ def resolve_profile(name: str | None = "auto") -> Profile:
     ValueError
         For a name that is not a profile, listing the valid ones.
     """
+    if isinstance(name, Profile):
+        return name
     chosen = (name or "auto").strip().lower()
     if chosen == "auto":
         chosen = os.environ.get(ENV_PROFILE, "").strip().lower() or "auto"

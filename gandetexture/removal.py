@@ -384,7 +384,7 @@ def train_remover(profile: config.Profile | str, out: str | Path | None,
         steps and wall times.
     """
     began = time.perf_counter()
-    profile = config.resolve_profile(profile) if isinstance(profile, str) else profile
+    profile = config.resolve_profile(profile)
     steps = int(profile.remover_steps if steps is None else steps)
     if steps < 1:
         raise ValueError(f"--steps must be at least 1, got {steps}")

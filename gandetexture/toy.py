@@ -218,7 +218,7 @@ def train_all(profile: config.Profile | str, seed: int = 0, steps: int | None = 
     ``out``: a folder to save them in (:func:`save_runs`), checked before any training; one
     that already holds runs is refused (a ``ValueError``), never overwritten.
     """
-    profile = config.resolve_profile(profile) if isinstance(profile, str) else profile
+    profile = config.resolve_profile(profile)
     count = int(profile.toy_steps if steps is None else steps)
     if count < 1:
         raise ValueError(f"--steps must be at least 1, got {count}")
@@ -265,7 +265,8 @@ def load_runs(directory: str | Path) -> dict[str, ToyRun]:
             runs[name] = ToyRun(name, generator, discriminator, history,
                                 history["time"][-1] if history["time"] else 0.0)
     except (OSError, ValueError, KeyError, TypeError) as error:
-        reason = "nothing" if not (directory / "run.json").is_file() else str(error)[:200]
+        reason = ("nothing" if not (directory / training.RunFolder.RECORD).is_file()
+                  else str(error)[:200])
         raise ValueError(f"{directory}: no trained toy runs here ({reason}); train them with "
                          f"`python -m gandetexture {COMMAND} --out {directory}`") from None
     return runs

@@ -28,6 +28,7 @@ def test_parameter_beats_environment_beats_auto(monkeypatch):
     assert gdt.resolve_profile("auto").name == "smoke"
     assert gdt.resolve_profile(None).name == "smoke"
     assert gdt.resolve_profile("cpu").name == "cpu"
+    assert gdt.resolve_profile(gdt.PROFILES["gpu"]) is gdt.PROFILES["gpu"]
     monkeypatch.delenv(config.ENV_PROFILE)
     expected = "gpu" if tf.config.list_physical_devices("GPU") else "cpu"
     assert gdt.resolve_profile("auto").name == expected
