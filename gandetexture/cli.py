@@ -194,13 +194,15 @@ def retexture(args: argparse.Namespace) -> int:
     # the texture is read once, and a bad one stops the command before any image is touched
     source = (texture.load_texture_model(args.texture) if args.texture
               else exemplars.load(args.quilt))
+    if args.passes < 1:
+        raise ValueError(f"--passes must be at least 1, got {args.passes}")
     if args.texture and args.scale != 1.0:
         raise ValueError("--scale resizes a --quilt exemplar; a --texture model paints at "
                          "the scale it was trained at")
 
     def work(image):
         result = rt.retexture(image, remover, source, strength=args.strength, seed=args.seed,
-                              scale=args.scale)
+                              scale=args.scale, passes=args.passes)
         return result.image, (f" (texture strength {result.old_strength:.3f} -> "
                               f"{result.strength:.3f})")
 
@@ -327,6 +329,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", type=float, default=1.0,
                    help="resize the --quilt exemplar by this factor first (0.5: features "
                         "half as large)")
+    p.add_argument("--passes", type=int, default=2,  # retexture.PASSES (a test keeps them equal)
+                   help="run the remover this many times to make the structure (default 2: "
+                        "a structure the remover keeps; lesson 08 measures 1, 2 and 3)")
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(handler=retexture)
     return parser

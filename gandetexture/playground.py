@@ -321,7 +321,8 @@ class Playground:
     def retextured(self) -> np.ndarray:
         """The structure with the new layer at the chosen strength: what
         :func:`gandetexture.retexture.retexture` makes of the same texture, seed and
-        strength (:func:`gandetexture.retexture.blend_strength`)."""
+        strength on this structure (the remover's single pass, ``structure=``; see
+        :func:`gandetexture.retexture.blend_strength`)."""
         return retexture.blend_strength(self.structure(), self.new_layer(),
                                         self.settings["strength"])
 

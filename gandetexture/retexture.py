@@ -6,8 +6,9 @@ structure. With ``t = 2 T − 1`` the centred texture in ``[-1, 1]`` and ``a`` i
     multiplicative:  image = s · (1 + a·t)        so  a·t = image / s − 1
     additive:        image = s + a·t              so  a·t = image − s
 
-Once the remover (lesson 05) has given back the structure ``s``, the formula read backwards
-gives the **texture layer** ``L = a·t`` it took away (:func:`texture_layer`). Then
+Once the remover (lesson 05) has given back the structure ``s`` (:func:`structure_of`: run
+twice, so that the remover keeps what it gave), the formula read backwards gives the
+**texture layer** ``L = a·t`` it took away (:func:`texture_layer`). Then
 
 - :func:`strength` measures how strong a layer is (its root mean square);
 - :func:`retexture` paints a new texture of the image's size (image quilting of an exemplar,
@@ -41,6 +42,11 @@ MODES = ("multiplicative", "additive")
 #: texture on black is invisible anyway (``0 · (1 + a·t) = 0``).
 EPS = 0.05
 
+#: How many times :func:`structure_of` runs the remover: after one pass, the remover changes
+#: 5 of lesson 08's 16 validation structures again (below 30 dB PSNR), after two none. The
+#: new texture, removed, must give back the structure it was put on.
+PASSES = 2
+
 #: Root mean square of the exemplar :func:`layer_exemplar` makes, around 0.5: a layer's
 #: values within 2.5 times its RMS of 0 stay inside ``[0, 1]``.
 SPREAD = 0.2
@@ -55,7 +61,7 @@ class Retextured:
     image : np.ndarray
         ``float32`` in [0, 1], the input's shape (grey in, grey out; alpha copied).
     structure : np.ndarray
-        ``float32 [H, W, 3] in [0, 1]``: the remover's output.
+        ``float32 [H, W, 3] in [0, 1]``: the remover's output (:func:`structure_of`).
     old_layer, new_layer : np.ndarray
         ``float32 [H, W, 3] in [-1, 1]``: the layer taken away, the layer put on.
     old_strength, strength : float
@@ -78,6 +84,21 @@ def _check_mode(mode: str) -> None:
     if mode not in MODES:
         raise ValueError(f"blend mode {mode!r} cannot be read backwards; choose one of "
                          f"{', '.join(MODES)} (the 'mix' layer depends on the structure)")
+
+
+def structure_of(image, remover, passes: int = PASSES, ensemble: int = 1) -> np.ndarray:
+    """The structure re-texturing builds on: the remover run ``passes`` (≥ 1) times, each pass
+    on the last one's output and averaging ``ensemble`` flips and turns. ``image`` as
+    :func:`gandetexture.removal.remove_texture` takes it (any size, one image or a batch); the
+    result is ``float32`` in [0, 1], of its shape. A second pass takes off what the first left
+    of strong textures, and a further pass keeps what it gives (:data:`PASSES`), at the price
+    of some detail (lesson 08 measures both)."""
+    if isinstance(passes, bool) or int(passes) != passes or passes < 1:
+        raise ValueError(f"passes must be a whole number of at least 1, got {passes!r}")
+    structure = image
+    for _ in range(int(passes)):
+        structure = removal.remove_texture(structure, remover, ensemble=ensemble)
+    return np.asarray(structure, np.float32)
 
 
 def texture_layer(image, structure, mode: str = "multiplicative") -> np.ndarray:
@@ -274,7 +295,7 @@ def _checked_mask(mask, shape: tuple[int, int]) -> np.ndarray | None:
 
 def retexture(image, remover, new_texture=None, strength: float | None = None, mask=None,
               seed: int = 0, scale: float = 1.0, mode: str = "multiplicative",
-              ensemble: int = 1, structure=None) -> Retextured:
+              ensemble: int = 1, structure=None, passes: int = PASSES) -> Retextured:
     """Replace the texture of an image: remove it, paint a new one, compose it on.
 
     Parameters
@@ -301,11 +322,11 @@ def retexture(image, remover, new_texture=None, strength: float | None = None, m
         Resize the exemplar by this factor before quilting (:func:`paint`).
     mode : str
         Blend model of :data:`MODES`.
-    ensemble : int
-        Flips and turns the remover averages over (see ``remove_texture``).
+    ensemble, passes : int
+        How :func:`structure_of` makes the structure (flips and turns, remover passes).
     structure : array-like, optional
-        The remover's output for this image, ``[H, W, 3]``, if already computed (the
-        remover is then not run).
+        The structure for this image, ``[H, W, 3]``, if already computed (the remover is
+        then not run).
 
     Returns
     -------
@@ -327,7 +348,7 @@ def retexture(image, remover, new_texture=None, strength: float | None = None, m
         raise ValueError(f"strength must be a number in [0, 1] or None (matched); "
                          f"got {strength}")
     if structure is None:
-        structure = removal.remove_texture(rgb, remover, ensemble=ensemble)
+        structure = structure_of(rgb, remover, passes, ensemble)
     structure = np.asarray(structure, np.float32)
     if structure.shape != rgb.shape:
         raise ValueError(f"structure {structure.shape} must be the image's [H, W, 3] "
@@ -353,18 +374,19 @@ def retexture(image, remover, new_texture=None, strength: float | None = None, m
 
 
 def transfer(source, target, remover, strength: float | None = None, seed: int = 0,
-             mode: str = "multiplicative", ensemble: int = 1) -> Retextured:
+             mode: str = "multiplicative", ensemble: int = 1,
+             passes: int = PASSES) -> Retextured:
     """Texture transfer: the layer removed from ``source`` (photograph A), quilted, painted
     onto the structure of ``target`` (photograph B), at A's strength unless ``strength`` is
-    given. Images as in :func:`retexture`; A must be at least 33 pixels a side (quilting's
-    smallest block plus one)."""
+    given. Images and ``passes`` as in :func:`retexture`; A must be at least 33 pixels a side
+    (quilting's smallest block plus one)."""
     rgb = _as_rgb(source)[0][..., :3]
-    structure = removal.remove_texture(rgb, remover, ensemble=ensemble)
+    structure = structure_of(rgb, remover, passes, ensemble)
     layer = texture_layer(rgb, structure, mode)
     if strength is None:
         strength = _strength(layer, strength_weights(structure, mode))
     return retexture(target, remover, layer_exemplar(layer), strength, seed=seed, mode=mode,
-                     ensemble=ensemble)
+                     ensemble=ensemble, passes=passes)
 
 
 def mask_from_point(structure, point: tuple[int, int], tolerance: float = 0.1) -> np.ndarray:
@@ -400,22 +422,11 @@ def mask_from_point(structure, point: tuple[int, int], tolerance: float = 0.1) -
 
 
 def layer_distance(a, b, levels: int = 3, seed: int = 0) -> float:
-    """How different two layers' textures are: the mean over pyramid levels of
-    :func:`gandetexture.yardstick.pyramid_gram_distance`, after scaling each layer to the
-    same strength (0.5), so that pattern, not amplitude, is compared (strength is compared
-    apart, with :func:`strength`).
-
-    Parameters
-    ----------
-    a, b : array-like
-        Layers ``[H, W, 3]`` or ``[N, H, W, 3]`` in [-1, 1], at least ``32 · 2**(levels-1)``
-        pixels a side.
-
-    Returns
-    -------
-    float
-        ≥ 0; 0 for identical layers.
-    """
+    """How different two layers' textures are (≥ 0; 0 for identical layers): the mean over
+    pyramid levels of :func:`gandetexture.yardstick.pyramid_gram_distance`, each layer first
+    scaled to the same strength (0.5), so that pattern, not amplitude, is compared (strength
+    is compared apart, with :func:`strength`). ``a, b``: layers ``[H, W, 3]`` or
+    ``[N, H, W, 3]`` in [-1, 1], at least ``32 · 2**(levels-1)`` pixels a side."""
     from gandetexture import yardstick
 
     def unit(x):

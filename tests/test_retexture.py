@@ -243,3 +243,31 @@ def test_retexture_command_with_a_texture_model(tmp_path, remover_dir, capsys):
                  "--out", str(tmp_path / "o")]) == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and "plaid" in lines[0]
+
+
+def test_structure_of_runs_the_remover_passes_times(remover):
+    image = np.random.default_rng(2).uniform(0, 1, (24, 40, 3)).astype(np.float32)
+    once = removal.remove_texture(image, remover)
+    np.testing.assert_array_equal(rt.structure_of(image, remover, passes=1), once)
+    twice = removal.remove_texture(once, remover)
+    np.testing.assert_array_equal(rt.structure_of(image, remover), twice)  # PASSES = 2
+    assert rt.PASSES == 2
+    np.testing.assert_array_equal(rt.retexture(image, remover, None, passes=1).structure, once)
+    for bad in (0, -1, 1.5, True):
+        with pytest.raises(ValueError, match="passes must be"):
+            rt.structure_of(image, remover, passes=bad)
+
+
+def test_retexture_command_passes(tmp_path, remover_dir, capsys):
+    from gandetexture import cli
+
+    parser = cli.build_parser()
+    args = parser.parse_args(["retexture", "x.png", "--remover", "r", "--quilt", "dots",
+                              "--out", "o"])
+    assert args.passes == rt.PASSES  # the command's default is the package's
+    src = write_image(tmp_path / "in.png", np.full((19, 27, 3), 128, np.uint8))
+    assert main(["retexture", str(src), "--remover", str(remover_dir), "--quilt", "dots",
+                 "--passes", "0", "--out", str(tmp_path / "o")]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "--passes must be at least 1" in lines[0]
+    assert not (tmp_path / "o").exists()  # nothing written before the check
