@@ -172,16 +172,22 @@ def train_texture(args: argparse.Namespace) -> int:
 
 
 def generate(args: argparse.Namespace) -> int:
-    from gandetexture import config, io, texture
+    import numpy as np
+
+    from gandetexture import config, exemplars, histograms, io, texture
 
     model = texture.load_texture_model(args.model)
+    # read before painting: a bad exemplar stops the command before anything is written
+    reference = exemplars.load(args.match) if args.match else None
     config.set_seed(args.seed)
     height, width = args.size
     out = Path(args.out)
     if out.exists() and not args.overwrite:
         raise ValueError(f"{out} exists; choose another --out, or pass --overwrite")
-    image = model.generate(height, width, seed=args.seed)[0]
-    path = io.save_png(image, out, value_range=(-1.0, 1.0))
+    image = (model.generate(height, width, seed=args.seed)[0] + 1.0) / 2.0
+    if reference is not None:
+        image = histograms.match(np.clip(image, 0.0, 1.0), reference)
+    path = io.save_png(image, out, value_range=(0.0, 1.0))
     print(f"wrote {path} ({height}×{width})")
     return 0
 
@@ -306,6 +312,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="PNG file to write")
     p.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--match", metavar="EXEMPLAR",
+                   help="give the texture this exemplar's pixel and band histograms "
+                        "(histograms.match; lesson 06 measures what it changes): a bundled "
+                        "name or an image path, usually the exemplar the model learned")
     p.set_defaults(handler=generate)
 
     p = commands.add_parser(

@@ -210,6 +210,19 @@ def test_cli_train_then_generate_512(tmp_path, capsys):
                  "--seed", "5", "--overwrite"]) == 0
     with Image.open(png) as image:
         assert image.size == (64, 64)
+    # --match: the exemplar's histograms; a bad exemplar stops it before anything is written
+    matched = tmp_path / "matched.png"
+    assert main(["generate", "--model", str(out), "--size", "128", "128", "--out", str(matched),
+                 "--match", "brick"]) == 0
+    with Image.open(matched) as image:
+        painted = np.asarray(image, np.float32) / 255.0
+    brick = exemplars.load("brick")
+    q = np.linspace(0.1, 0.9, 9)
+    np.testing.assert_allclose(np.quantile(painted, q), np.quantile(brick, q), atol=0.02)
+    capsys.readouterr()
+    assert main(["generate", "--model", str(out), "--out", str(tmp_path / "no.png"),
+                 "--match", "plaid"]) == 2
+    assert "plaid" in capsys.readouterr().err and not (tmp_path / "no.png").exists()
 
 
 def test_cli_user_image_path_trains_and_a_run_folder_needs_resume(tmp_path, capsys):
