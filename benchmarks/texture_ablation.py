@@ -9,7 +9,9 @@ split of lesson 06) under the ``cpu`` profile's configuration with the given cha
 one 512² image and judges it against the train half with ``yardstick.judge`` at lesson 06's
 ``cpu`` settings. Prints one JSON line: training seconds, the two-sample accuracy (lower is
 better; the ``floor`` is the held-out half's), the pyramid Gram distances, novelty and the
-grid peak (``ref_grid``: the train half's). The PNG goes to ``--out``. The load average is
+grid peak (``ref_grid``: the train half's), and ``c2st_histograms``: the two-sample accuracy of
+the same image given the train half's histograms (``histograms.match``, as ``generate --match``
+does). The PNG goes to ``--out``. The load average is
 printed too: other work on the machine slows training down.
 """
 
@@ -24,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from gandetexture import config, exemplars, io, texture, yardstick  # noqa: E402
+from gandetexture import config, exemplars, histograms, io, texture, yardstick  # noqa: E402
 
 
 def main() -> int:
@@ -52,12 +54,14 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     tag = "-".join(f"{k}{v}" for k, v in changes.items()) or "default"
     io.save_png(image, args.out / f"{args.exemplar}-{tag}.png")
-    table = yardstick.judge(train, held_out, {"GAN": image}, seed=args.seed, axis=axis,
-                            crop=128, steps=100, count=16, levels=3)
+    matched = histograms.match(image, train)
+    table = yardstick.judge(train, held_out, {"GAN": image, "GAN + histograms": matched},
+                            seed=args.seed, axis=axis, crop=128, steps=100, count=16, levels=3)
     row = table["GAN"]
     print(json.dumps({
         "exemplar": args.exemplar, "changes": changes, "train_s": round(seconds),
         "c2st": round(row["c2st"], 3), "floor": round(table[yardstick.FLOOR]["c2st"], 3),
+        "c2st_histograms": round(table["GAN + histograms"]["c2st"], 3),
         "gram": [round(g, 3) for g in row["gram"]], "novelty": round(row["novelty"], 4),
         "grid": round(row["grid"], 2), "ref_grid": round(table[yardstick.REFERENCE]["grid"], 2),
         "load": round(os.getloadavg()[0], 2)}))

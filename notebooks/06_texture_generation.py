@@ -718,12 +718,15 @@ if results.exists():
 
     change("64-px crops, 1,200 steps (the lesson's first version)", "64-px crops, 8,000 steps")
     change("64-px crops, 8,000 steps", "128-px crops, 4,000 steps (train-texture --profile cpu)")
+    change("128-px crops, 4,000 steps (train-texture --profile cpu)",
+           "the same images + histograms (generate --match)")
 else:
     print("run `python benchmarks/texture_ablation.py` to measure this machine")
 
 # %% [markdown]
 # The first verdict is training longer on 64-px crops, the second larger crops (with one
-# more up-sampling level, in about the same time). Where the first helps grass but not brick,
+# more up-sampling level, in about the same time), the third the histogram finishing step
+# alone, on the very images of the row before it (`generate --match` applies it). Where the first helps grass but not brick,
 # the crop size is why: a brick with its joints is about 90 pixels tall, so no 64-px crop
 # holds a whole one and the discriminator never sees a joint, however long it trains, while a
 # 128-px crop does. Grass, whose blades are small, needs no large crop, and can gain more
