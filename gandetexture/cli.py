@@ -172,8 +172,6 @@ def train_texture(args: argparse.Namespace) -> int:
 
 
 def generate(args: argparse.Namespace) -> int:
-    import numpy as np
-
     from gandetexture import config, exemplars, histograms, io, texture
 
     model = texture.load_texture_model(args.model)
@@ -184,9 +182,9 @@ def generate(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not args.overwrite:
         raise ValueError(f"{out} exists; choose another --out, or pass --overwrite")
-    image = (model.generate(height, width, seed=args.seed)[0] + 1.0) / 2.0
+    image = (model.generate(height, width, seed=args.seed)[0] + 1.0) / 2.0  # tanh: in [0, 1]
     if reference is not None:
-        image = histograms.match(np.clip(image, 0.0, 1.0), reference)
+        image = histograms.match(image, reference)
     path = io.save_png(image, out, value_range=(0.0, 1.0))
     print(f"wrote {path} ({height}×{width})")
     return 0
