@@ -11,15 +11,34 @@ stage "ruff: package, tests, tools, benchmarks and notebooks"
 "$BIN/ruff" check gandetexture tests tools benchmarks notebooks
 "$BIN/python" tools/nb.py check notebooks/*.ipynb
 
-stage "nbval: every notebook under smoke, checked outputs compared, each under 90 s"
+stage "nbval: every notebook under smoke, checked outputs compared, each under 90 s; beside it: browser"
+# The lessons' widgets in JupyterLab + Chromium (tests/browser, Playwright with the system's
+# browser, screenshots in build/browser/), beside nbval (mostly one core: a kernel runs one
+# cell at a time), if a Chromium is installed (.ci/run installs Debian's). nbval's lessons are
+# timed under that load, so a lesson within 90 s here is within it on a quiet machine too.
+mkdir -p build
+chromium=""
+for name in chromium chromium-headless-shell google-chrome; do
+  chromium=$(command -v "$name") && break
+done
+if [ -n "$chromium" ]; then
+  "$BIN/python" -m pytest tests/browser -q -p no:cacheprovider > build/browser-test.log 2>&1 &
+  browser=$!
+fi
 # Absolute: the kernels run in notebooks/, where a relative path would leave notebooks/build/.
 # notebooks/conftest.py adds up each lesson's cells and fails a lesson over 90 s.
 GANDETEXTURE_PROFILE=smoke GANDETEXTURE_OUTPUT="$PWD/build/outputs/nbval" \
   "$BIN/python" -m pytest --nbval-lax notebooks -p no:cacheprovider -q
+if [ -n "$chromium" ]; then
+  wait "$browser" || { cat build/browser-test.log; exit 1; }
+  echo "browser test ($chromium): $(tail -n 1 build/browser-test.log)"
+else
+  echo "browser test: SKIPPED (no Chromium: apt-get install chromium)"
+fi
 
 stage "papermill: every notebook under smoke (PRETRAINED where a lesson has it), beside pytest"
 # The two run side by side (two cores; each is partly single-threaded Python), so papermill's
-# own 90 s limit is lifted here: nbval above timed each lesson alone. nbval ran the lessons as
+# own 90 s limit is lifted here: nbval above timed each lesson. nbval ran the lessons as
 # they are (PRETRAINED = False); papermill takes the other branch of the lessons with that
 # parameter (the shipped models), so both are executed once and the book shows the second.
 mkdir -p build
@@ -32,24 +51,7 @@ wait "$papermill" || { cat build/papermill-smoke.log; exit 1; }
 grep -E "^(---|    |FAIL|[0-9]+ passed)" build/papermill-smoke.log
 [ "$status" -eq 0 ] || exit "$status"
 
-stage "book: static site from the smoke run, offline, warnings as errors; beside it: browser"
-# The lessons' widgets in JupyterLab + Chromium (tests/browser, Playwright with the system's
-# browser, screenshots in build/browser/), beside the book (mostly one core), if a Chromium is
-# installed (.ci/run installs Debian's).
-chromium=""
-for name in chromium chromium-headless-shell google-chrome; do
-  chromium=$(command -v "$name") && break
-done
-if [ -n "$chromium" ]; then
-  "$BIN/python" -m pytest tests/browser -q -p no:cacheprovider > build/browser-test.log 2>&1 &
-  browser=$!
-fi
+stage "book: static site from the smoke run, offline, warnings as errors"
 "$BIN/python" tools/build_book.py --profile smoke
-if [ -n "$chromium" ]; then
-  wait "$browser" || { cat build/browser-test.log; exit 1; }
-  echo "browser test ($chromium): $(tail -n 1 build/browser-test.log)"
-else
-  echo "browser test: SKIPPED (no Chromium: apt-get install chromium)"
-fi
 
 printf '\nall stages passed in %ds\n' $((SECONDS - start))
