@@ -36,12 +36,17 @@ def main() -> int:
     parser.add_argument("--crop", type=int, default=None)
     parser.add_argument("--upsamplings", type=int, default=None)
     parser.add_argument("--batch-size", type=int, default=None)
+    parser.add_argument("--upsample", choices=["nearest", "linear"], default=None)
+    parser.add_argument("--fine-noise", type=int, default=None,
+                        help="noise channels added at every scale (TextureConfig.fine_noise)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=Path("build/benchmarks/texture"))
     args = parser.parse_args()
     changes = {k: v for k, v in {"steps": args.steps, "crop": args.crop,
                                  "upsamplings": args.upsamplings,
-                                 "batch_size": args.batch_size}.items() if v is not None}
+                                 "batch_size": args.batch_size,
+                                 "fine_noise": args.fine_noise,
+                                 "upsample": args.upsample}.items() if v is not None}
     profile = config.PROFILES["cpu"]
     config.set_seed(args.seed)
     settings = texture.TextureConfig.from_profile(profile, seed=args.seed, **changes)

@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING
 
 import keras
 import numpy as np
-import tensorflow as tf
 from keras import layers
+
+from gandetexture.layers import Blur2D, BroadcastConcat, ChannelAffine, Pad2D, UnfoldNoise
 
 if TYPE_CHECKING:  # only for type hints: texture imports this module
     from gandetexture.config import Profile
@@ -106,37 +107,6 @@ def build_toy_discriminator(hidden: int = 64, depth: int = 3) -> keras.Model:
 def unet_channels(width: int, depth: int) -> list[int]:
     """Filters of the U-Net's levels 1..depth: ``width · 2^(l-1)``, capped at ``8 · width``."""
     return [width * min(2 ** level, 8) for level in range(depth)]
-
-
-@keras.saving.register_keras_serializable(package="gandetexture")
-class BroadcastConcat(layers.Layer):
-    """Concatenate a per-image vector to every position of a feature map.
-
-    ``[features: [B, H, W, C], vector: [B, K]] -> [B, H, W, C + K]``.
-    """
-
-    def call(self, inputs):
-        features, vector = inputs
-        shape = keras.ops.shape(features)
-        tiled = keras.ops.broadcast_to(vector[:, None, None, :],
-                                       (shape[0], shape[1], shape[2], vector.shape[-1]))
-        return keras.ops.concatenate([features, tiled], axis=-1)
-
-
-@keras.saving.register_keras_serializable(package="gandetexture")
-class ChannelAffine(layers.Layer):
-    """Per-image, per-channel gain and offset: ``image · (1 + gain) + offset``.
-
-    ``[image: [B, H, W, C], params: [B, 2C]]`` (gains first) ``-> [B, H, W, C]``; zero
-    ``params`` leave the image unchanged.
-    """
-
-    def call(self, inputs):
-        image, params = inputs
-        channels = image.shape[-1]
-        gain = params[:, None, None, :channels]
-        offset = params[:, None, None, channels:]
-        return image * (1.0 + gain) + offset
 
 
 def build_unet_generator(width: int = 32, depth: int = 4, residual: bool = True,
@@ -282,36 +252,6 @@ def build_remover(profile: Profile, residual: bool = True, global_context: bool 
 
 # ------------------------------------------------------------------ lesson 06: the spatial GAN
 
-@keras.saving.register_keras_serializable(package="gandetexture")
-class Pad2D(layers.Layer):
-    """Pad height and width by ``amount`` pixels: with zeros, by mirroring, or circularly.
-
-    ``"zeros"`` is Keras's ``padding="same"``. ``"mirror"`` repeats the border pixels in
-    reverse (no dark frame around generated images). ``"circular"`` treats the image as a
-    torus: the pixels left of column 0 are the last columns, so a convolution after it sees no
-    border at all, which is what makes periodic outputs tile seamlessly.
-    """
-
-    MODES = ("zeros", "mirror", "circular")
-
-    def __init__(self, amount: int = 1, mode: str = "zeros", **kwargs):
-        super().__init__(**kwargs)
-        if mode not in self.MODES:
-            raise ValueError(f"padding mode {mode!r}: choose one of {', '.join(self.MODES)}")
-        self.amount, self.mode = int(amount), mode
-
-    def call(self, x):
-        p = self.amount
-        if self.mode != "circular":
-            return tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]],
-                          mode="CONSTANT" if self.mode == "zeros" else "SYMMETRIC")
-        x = tf.concat([x[:, -p:], x, x[:, :p]], axis=1)
-        return tf.concat([x[:, :, -p:], x, x[:, :, :p]], axis=2)
-
-    def get_config(self):
-        return {**super().get_config(), "amount": self.amount, "mode": self.mode}
-
-
 def _padded_conv(x, filters: int, kernel: int, mode: str, name: str, strides: int = 1,
                  dtype: str | None = None):
     x = Pad2D(kernel // 2, mode, name=f"{name}_pad")(x)
@@ -330,7 +270,10 @@ def build_texture_generator(config: TextureConfig) -> keras.Model:
 
     ``noise [B, h, w, C]`` → 3×3 conv → ``upsamplings`` × (nearest 2× up-sampling, 3×3 conv,
     batch norm, ReLU) → 3×3 conv → tanh. Every convolution pads by mirroring, or circularly in
-    periodic mode. A grey config paints one channel and repeats it into R, G and B.
+    periodic mode. A grey config paints one channel and repeats it into R, G and B. With
+    ``config.fine_noise``, each block adds its own noise at its own scale (:class:`UnfoldNoise`
+    of the cell channels after the local ones, through a 1×1 convolution that starts at zero,
+    so training starts from the plain generator) before its batch norm.
 
     Returns
     -------
@@ -341,11 +284,24 @@ def build_texture_generator(config: TextureConfig) -> keras.Model:
     mode = "circular" if config.periodic else "mirror"
     noise = keras.Input((None, None, config.noise_channels), name="noise")
     filters = texture_generator_filters(config)
-    x = _padded_conv(noise, filters[0], 3, mode, "stem")
+    stem_input = noise
+    if config.fine_noise:  # the stem sees the local and global channels only
+        stem_input = layers.Concatenate(name="stem_noise")([
+            noise[..., :config.local_channels], noise[..., config.cell_channels:]])
+    x = _padded_conv(stem_input, filters[0], 3, mode, "stem")
     x = layers.ReLU(name="stem_relu")(x)
+    start = config.local_channels
     for k, f in enumerate(filters):
         x = layers.UpSampling2D(2, interpolation="nearest", name=f"up{k}")(x)
+        if config.upsample == "linear":
+            x = Blur2D(mode, name=f"blur{k}")(x)
         x = _padded_conv(x, f, 3, mode, f"conv{k}")
+        if config.fine_noise:
+            block = 2 ** (k + 1)
+            fine = UnfoldNoise(start, config.fine_noise, block, name=f"noise{k}")(noise)
+            start += config.fine_noise * block ** 2
+            x = layers.Add(name=f"add_noise{k}")([x, layers.Conv2D(
+                f, 1, use_bias=False, kernel_initializer="zeros", name=f"noise{k}_scale")(fine)])
         x = layers.BatchNormalization(momentum=0.9, name=f"bn{k}")(x)
         x = layers.ReLU(name=f"relu{k}")(x)
     x = _padded_conv(x, 1 if config.gray else 3, 3, mode, "to_rgb")

@@ -47,6 +47,15 @@ class TextureConfig:
         Number of 2× up-sampling blocks: one noise cell becomes ``2**upsamplings`` pixels.
     local_channels, global_channels : int
         Noise channels drawn per cell and per image.
+    fine_noise : int
+        Noise channels added at every up-sampled scale (StyleGAN's noise inputs): fresh detail
+        at each scale, not only what the coarse cells' noise can be up-sampled into. Drawn per
+        cell like the local channels (``fine_noise · 4**k`` channels for the ``k``-th scale,
+        unfolded into ``2**k × 2**k`` pixels inside the generator), so every function that
+        draws, blends or interpolates noise fields handles them as it does the local ones.
+    upsample : str
+        ``"nearest"`` (2× nearest up-sampling), or ``"linear"``: the same followed by a fixed
+        ``[1, 2, 1]`` blur (:class:`gandetexture.layers.Blur2D`), a linear up-sampling.
     periodic : bool
         Circular padding in the generator: outputs tile seamlessly.
     steps : int
@@ -74,6 +83,8 @@ class TextureConfig:
     upsamplings: int = 4
     local_channels: int = 16
     global_channels: int = 8
+    fine_noise: int = 0
+    upsample: str = "nearest"
     periodic: bool = False
     steps: int = 1000
     loss: str = "nonsaturating"
@@ -89,8 +100,18 @@ class TextureConfig:
         return 2 ** self.upsamplings
 
     @property
+    def fine_channels(self) -> int:
+        """Cell channels of the fine noise: ``fine_noise · (4 + 16 + … + 4**upsamplings)``."""
+        return self.fine_noise * sum(4 ** k for k in range(1, self.upsamplings + 1))
+
+    @property
+    def cell_channels(self) -> int:
+        """Channels drawn independently at every cell: the local ones, then the fine ones."""
+        return self.local_channels + self.fine_channels
+
+    @property
     def noise_channels(self) -> int:
-        return self.local_channels + self.global_channels
+        return self.cell_channels + self.global_channels
 
     @classmethod
     def from_profile(cls, profile: Profile, **overrides) -> TextureConfig:
@@ -130,11 +151,11 @@ def sample_noise(batch: int, height: int, width: int, config: TextureConfig,
     Returns
     -------
     tf.Tensor
-        ``float32 [batch, height, width, local_channels + global_channels]``, standard normal;
-        the global channels are constant over each field.
+        ``float32 [batch, height, width, cell_channels + global_channels]``, standard normal;
+        the global channels (the last ones) are constant over each field.
     """
     key = stateless_key(seed)
-    local = tf.random.stateless_normal([batch, height, width, config.local_channels], seed=key)
+    local = tf.random.stateless_normal([batch, height, width, config.cell_channels], seed=key)
     if global_noise is None:
         global_noise = tf.random.stateless_normal([batch, config.global_channels],
                                                   seed=key + tf.constant([0, 1 << 40], tf.int64))
@@ -312,7 +333,7 @@ def generate(generator: keras.Model, config: TextureConfig, height: int, width: 
                          f"of {s} pixels")
     h, w = -(-height // s), -(-width // s)
     if global_noise is not None and np.ndim(global_noise) == 4:
-        local = sample_noise(count, h, w, config, seed=seed)[..., :config.local_channels]
+        local = sample_noise(count, h, w, config, seed=seed)[..., :config.cell_channels]
         glob = tf.image.resize(tf.cast(global_noise, tf.float32), [h, w], method="bilinear")
         noise = tf.concat([local, glob], axis=-1)
     else:
@@ -324,8 +345,8 @@ def generate(generator: keras.Model, config: TextureConfig, height: int, width: 
 def interpolate_global(config: TextureConfig, seed_a: int, seed_b: int, steps: int
                        ) -> np.ndarray:
     """Global codes on a straight line between two seeds' codes: ``[steps, global_channels]``."""
-    a = sample_noise(1, 1, 1, config, seed=seed_a)[0, 0, 0, config.local_channels:]
-    b = sample_noise(1, 1, 1, config, seed=seed_b)[0, 0, 0, config.local_channels:]
+    a = sample_noise(1, 1, 1, config, seed=seed_a)[0, 0, 0, config.cell_channels:]
+    b = sample_noise(1, 1, 1, config, seed=seed_b)[0, 0, 0, config.cell_channels:]
     t = np.linspace(0.0, 1.0, steps, dtype=np.float32)[:, None]
     return (1 - t) * a.numpy()[None] + t * b.numpy()[None]
 

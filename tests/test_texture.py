@@ -41,6 +41,50 @@ def test_generator_is_fully_convolutional():
         assert np.abs(images).max() <= 1.0
 
 
+def test_fine_noise_is_drawn_per_cell_and_unfolded_at_each_scale(tmp_path):
+    import keras
+
+    config = dataclasses.replace(SMALL, fine_noise=1)
+    assert config.fine_channels == 4 + 16 + 64 and config.cell_channels == 4 + 84
+    noise = texture.sample_noise(2, 3, 5, config, seed=1).numpy()
+    assert noise.shape == (2, 3, 5, config.noise_channels)
+    assert np.allclose(noise[..., config.cell_channels:], noise[:, :1, :1, config.cell_channels:])
+    unfolded = networks.UnfoldNoise(4, 1, 2)(noise).numpy()  # the first scale's 4 channels
+    assert unfolded.shape == (2, 6, 10, 1)
+    np.testing.assert_array_equal(unfolded[0, :2, :2, 0].ravel(), noise[0, 0, 0, 4:8])
+    generator = networks.build_texture_generator(config)
+    before = generator(noise, training=False).numpy()
+    assert before.shape == (2, 24, 40, 3)
+    # the noise's 1×1 convolutions start at zero: the fine noise changes nothing yet ...
+    other = noise.copy()
+    other[..., 4:config.cell_channels] = 0.0
+    np.testing.assert_allclose(generator(other, training=False).numpy(), before, atol=1e-6)
+    # ... and once they are not zero, it changes the image, which survives saving
+    for k in range(config.upsamplings):
+        layer = generator.get_layer(f"noise{k}_scale")
+        layer.set_weights([np.full_like(layer.get_weights()[0], 0.5)])
+    changed = generator(noise, training=False).numpy()
+    assert np.abs(changed - generator(other, training=False).numpy()).max() > 1e-3
+    generator.save(tmp_path / "g.keras")
+    again = keras.models.load_model(tmp_path / "g.keras")
+    np.testing.assert_allclose(again(noise, training=False).numpy(), changed, atol=1e-6)
+
+
+def test_linear_upsampling_blurs_the_nearest_blocks_and_keeps_the_periodic_torus():
+    impulse = np.zeros((1, 6, 6, 2), np.float32)
+    impulse[0, 0, 0, 1] = 16.0
+    blurred = networks.Blur2D("circular")(impulse).numpy()[0, ..., 1]
+    assert blurred.sum() == pytest.approx(16.0)  # nothing leaks out of a torus
+    np.testing.assert_array_equal(blurred[[5, 0, 1]][:, [5, 0, 1]],
+                                  [[1, 2, 1], [2, 4, 2], [1, 2, 1]])
+    flat = np.full((1, 5, 7, 3), 0.3, np.float32)
+    np.testing.assert_allclose(networks.Blur2D("mirror")(flat).numpy(), flat, atol=1e-7)
+    config = dataclasses.replace(SMALL, upsample="linear", periodic=True)
+    generator = networks.build_texture_generator(config)
+    images = generator(texture.sample_noise(1, 2, 2, config, seed=0), training=False).numpy()
+    assert images.shape == (1, 16, 16, 3)
+
+
 def test_discriminator_returns_a_map_of_patch_logits():
     discriminator = networks.build_texture_discriminator(SMALL)
     logits = discriminator(np.zeros((2, 32, 48, 3), np.float32))
@@ -230,8 +274,12 @@ def test_cli_user_image_path_trains_and_a_run_folder_needs_resume(tmp_path, caps
     _write_png(path, 72)  # the smoke crop is 64 px
     out = tmp_path / "m"
     args = ["train-texture", "--exemplar", str(path), "--profile", "smoke", "--out", str(out),
-            "--steps", "2", "--quiet"]
+            "--steps", "2", "--quiet", "--upsample", "linear", "--fine-noise", "1"]
+    assert main([*args[:-1], "-1"]) == 2 and "--fine-noise -1" in capsys.readouterr().err
+    assert not out.exists()
     assert main(args) == 0
+    settings = texture.load_texture_model(out).config
+    assert settings.upsample == "linear" and settings.fine_noise == 1
     before = (out / "model.keras").read_bytes()
     capsys.readouterr()
     # the same rule as train-remover: a folder holding a run is refused without --resume
