@@ -37,6 +37,8 @@ def main() -> int:
     parser.add_argument("--upsamplings", type=int, default=None)
     parser.add_argument("--batch-size", type=int, default=None)
     parser.add_argument("--upsample", choices=["nearest", "linear"], default=None)
+    parser.add_argument("--d-full-res", action="store_true", default=None,
+                        help="a stride-1 first layer in D (TextureConfig.d_full_res)")
     parser.add_argument("--fine-noise", type=int, default=None,
                         help="noise channels added at every scale (TextureConfig.fine_noise)")
     parser.add_argument("--seed", type=int, default=0)
@@ -46,7 +48,8 @@ def main() -> int:
                                  "upsamplings": args.upsamplings,
                                  "batch_size": args.batch_size,
                                  "fine_noise": args.fine_noise,
-                                 "upsample": args.upsample}.items() if v is not None}
+                                 "upsample": args.upsample,
+                                 "d_full_res": args.d_full_res}.items() if v is not None}
     profile = config.PROFILES["cpu"]
     config.set_seed(args.seed)
     settings = texture.TextureConfig.from_profile(profile, seed=args.seed, **changes)

@@ -317,7 +317,8 @@ def build_texture_discriminator(config: TextureConfig) -> keras.Model:
 
     ``upsamplings`` × (5×5 conv with stride 2, LeakyReLU 0.2; batch norm after the first, when
     ``config.d_batchnorm``) → 3×3 conv to one channel: an image gets a *map* of logits, one
-    per patch of :func:`receptive_field` pixels.
+    per patch of :func:`receptive_field` pixels. ``config.d_full_res`` puts a 3×3 conv of
+    stride 1 (and LeakyReLU) first, so the finest patterns reach it unfolded.
 
     Returns
     -------
@@ -326,6 +327,9 @@ def build_texture_discriminator(config: TextureConfig) -> keras.Model:
     """
     images = keras.Input((None, None, 3), name="images")
     x = images
+    if config.d_full_res:  # a stride-2 first layer folds a 2-px checkerboard into a constant
+        x = layers.LeakyReLU(0.2, name="full_res_lrelu")(
+            _padded_conv(x, config.width, 3, "zeros", "full_res"))
     for k in range(config.upsamplings):
         x = _padded_conv(x, config.width * min(8, 2 ** k), 5, "zeros", f"conv{k}", strides=2)
         if k > 0 and config.d_batchnorm:

@@ -66,6 +66,8 @@ class TextureConfig:
         Decay of the moving average of the generator's weights that generates (0: off).
     d_batchnorm : bool
         Batch normalization in the discriminator (after its first layer).
+    d_full_res : bool
+        A first discriminator layer of stride 1, which sees a 2-pixel checkerboard as one.
     gray : bool
         The generator paints one channel, repeated into R, G and B. Set by
         :func:`train_texture` for grey exemplars (scikit-image's brick, grass and gravel are
@@ -90,6 +92,7 @@ class TextureConfig:
     loss: str = "nonsaturating"
     ema: float = 0.995
     d_batchnorm: bool = True
+    d_full_res: bool = False
     gray: bool = False
     seed: int = 0
     exemplar: str = ""

@@ -90,6 +90,9 @@ def test_discriminator_returns_a_map_of_patch_logits():
     logits = discriminator(np.zeros((2, 32, 48, 3), np.float32))
     assert logits.shape == (2, 4, 6, 1)
     assert networks.receptive_field(discriminator) > 16
+    full = networks.build_texture_discriminator(dataclasses.replace(SMALL, d_full_res=True))
+    assert full(np.zeros((2, 32, 48, 3), np.float32)).shape == (2, 4, 6, 1)
+    assert networks.receptive_field(full) == networks.receptive_field(discriminator) + 2
 
 
 def test_receptive_field_of_the_generator_in_noise_cells():
