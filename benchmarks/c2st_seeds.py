@@ -1,0 +1,54 @@
+"""How much of a gap in the two-sample test is the test's own noise (a benchmark, not a test).
+
+    python benchmarks/c2st_seeds.py build/benchmarks/texture   # texture_ablation.py's images
+
+For brick, grass and gravel: the GAN image that ``benchmarks/texture_ablation.py`` painted
+(``<exemplar>-default.png``, 512², the ``train-texture --profile cpu`` model), given the
+train half's histograms (``histograms.match``), and image quilting of the train half (seed 0),
+each judged by :func:`gandetexture.yardstick.two_sample_accuracy` against the train half at
+lesson 06's ``cpu`` settings with ``--seeds`` judge seeds. The images stay the same; only the
+classifier's seed (weights, crops) changes. Prints one JSON line per exemplar: the accuracies,
+their mean and standard deviation, for each candidate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from gandetexture import exemplars, histograms, io, quilting, yardstick  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("images", type=Path, help="folder of <exemplar>-default.png")
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--exemplars", nargs="+", default=["brick", "grass", "gravel"])
+    args = parser.parse_args()
+    settings = yardstick.JUDGE["cpu"]
+    for name in args.exemplars:
+        axis = yardstick.split_axis(name)
+        train, _ = yardstick.halves(exemplars.load(name), axis)
+        painted = io.load_image(args.images / f"{name}-default.png")
+        candidates = {"GAN + histograms": histograms.match(painted, train),
+                      "image quilting": quilting.quilt(train, 512, seed=0)}
+        row = {"exemplar": name}
+        for label, image in candidates.items():
+            scores = [yardstick.two_sample_accuracy(train, image, settings["crop"],
+                                                    settings["steps"], seed=seed, axis=axis)
+                      for seed in range(args.seeds)]
+            row[label] = {"c2st": [round(s, 3) for s in scores],
+                          "mean": round(float(np.mean(scores)), 3),
+                          "std": round(float(np.std(scores, ddof=1)), 3)}
+        print(json.dumps(row, ensure_ascii=False), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
