@@ -30,15 +30,17 @@ def main() -> int:
     parser.add_argument("images", type=Path, help="folder of <exemplar>-default.png")
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--exemplars", nargs="+", default=["brick", "grass", "gravel"])
+    parser.add_argument("--tag", default="default",
+                        help="judge <exemplar>-<tag>.png (texture_ablation.py names its changes)")
     args = parser.parse_args()
     settings = yardstick.JUDGE["cpu"]
     for name in args.exemplars:
         axis = yardstick.split_axis(name)
         train, _ = yardstick.halves(exemplars.load(name), axis)
-        painted = io.load_image(args.images / f"{name}-default.png")
+        painted = io.load_image(args.images / f"{name}-{args.tag}.png")
         candidates = {"GAN + histograms": histograms.match(painted, train),
                       "image quilting": quilting.quilt(train, 512, seed=0)}
-        row = {"exemplar": name}
+        row = {"exemplar": name, "tag": args.tag}
         for label, image in candidates.items():
             scores = [yardstick.two_sample_accuracy(train, image, settings["crop"],
                                                     settings["steps"], seed=seed, axis=axis)
