@@ -753,7 +753,8 @@ if results.exists():
     change("128-px crops, 4,000 steps, noise at every scale", "the same, linear up-sampling")
     change("128-px crops, 4,000 steps (train-texture --profile cpu)",
            "128-px crops, 4,000 steps, stride-1 first layer in D")
-    seeds = json.loads((Path("..") / "benchmarks" / "c2st_seeds.json").read_text())
+    seeds_file = Path("..") / "benchmarks" / "c2st_seeds.json"
+    seeds = json.loads(seeds_file.read_text()) if seeds_file.exists() else {"rows": []}
     print("\nThe same 4,000-step images + histograms, and quilting, judged with 5 judge seeds"
           " (benchmarks/c2st_seeds.json), mean ± standard deviation:")
     for row in seeds["rows"]:
