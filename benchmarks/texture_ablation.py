@@ -36,7 +36,7 @@ def main() -> int:
     parser.add_argument("--crop", type=int, default=None)
     parser.add_argument("--upsamplings", type=int, default=None)
     parser.add_argument("--batch-size", type=int, default=None)
-    parser.add_argument("--upsample", choices=["nearest", "linear"], default=None)
+    parser.add_argument("--upsample", choices=texture.UPSAMPLE, default=None)
     parser.add_argument("--d-full-res", action="store_true", default=None,
                         help="a stride-1 first layer in D (TextureConfig.d_full_res)")
     parser.add_argument("--fine-noise", type=int, default=None,

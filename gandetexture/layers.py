@@ -84,8 +84,8 @@ class Pad2D(layers.Layer):
 @keras.saving.register_keras_serializable(package="gandetexture")
 class Blur2D(layers.Layer):
     """A fixed ``[1, 2, 1] / 4`` low-pass on each axis, each channel on its own, padded like the
-    convolutions (``Pad2D`` mode). After a nearest 2× up-sampling it makes a linear one: the
-    up-sampled blocks no longer show (they are what draws a grid at the up-sampling period)."""
+    convolutions (``Pad2D`` mode). After a nearest 2× up-sampling it makes a linear one, which
+    smooths the up-sampled blocks, one source of a grid at the up-sampling period."""
 
     def __init__(self, mode: str = "mirror", **kwargs):
         super().__init__(**kwargs)

@@ -29,6 +29,7 @@ from gandetexture import exemplars, networks, steps, training
 from gandetexture.config import Profile, stateless_key
 
 KIND, COMMAND = "texture model", "train-texture"
+UPSAMPLE = ("nearest", "linear")  #: :attr:`TextureConfig.upsample`'s choices
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,6 +97,14 @@ class TextureConfig:
     gray: bool = False
     seed: int = 0
     exemplar: str = ""
+
+    def __post_init__(self):
+        # train-texture passes these straight through: its errors name the option too
+        if self.fine_noise < 0:
+            raise ValueError(f"fine_noise {self.fine_noise} (--fine-noise {self.fine_noise}): "
+                             "must be 0 or more")
+        if self.upsample not in UPSAMPLE:
+            raise ValueError(f"upsample {self.upsample!r}: choose one of {', '.join(UPSAMPLE)}")
 
     @property
     def scale(self) -> int:

@@ -782,7 +782,7 @@ else:
 # of quilting on brick, level on grass, and still behind on gravel, by less than one seed's
 # table suggests; with the full-resolution discriminator, brick loses that lead. The periodic row says the same of
 # the periodic tile: with linear up-sampling its grid peak is as low as real gravel's, but
-# only because there is little left to repeat. Neither change is the default; the grid stays
+# only because there is little left to repeat. None of them is the default; the grid stays
 # an open problem (the grid column of the judgement, and the periodic tile's above). Where the first helps grass but not brick,
 # the crop size is why: a brick with its joints is about 90 pixels tall, so no 64-px crop
 # holds a whole one and the discriminator never sees a joint, however long it trains, while a

@@ -19,6 +19,14 @@ def _outputs_in_tmp(tmp_path, monkeypatch):
     monkeypatch.setenv("GANDETEXTURE_OUTPUT", str(tmp_path / "outputs"))
 
 
+def no_benchmark(*args, **kwargs) -> dict:
+    """A placeholder for ``removal.benchmark_scores`` (9 s under smoke), for tests of
+    ``train-remover`` that score nothing on the photograph benchmark (what the command prints
+    of it is there, as zeros); ``test_removal`` scores the real one."""
+    row = {"psnr": 0.0, "ssim": 0.0, "colour_error": 0.0}
+    return {"model": row, "model ×8 + tv": row, "tv": row, "best_filter": "tv"}
+
+
 def write_image(path, array):
     """Save ``array`` (``uint8 [H, W]``, ``[H, W, 3]`` or ``[H, W, 4]``) as an image file."""
     from PIL import Image

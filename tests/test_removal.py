@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 import tensorflow as tf
-from conftest import write_image
+from conftest import no_benchmark, write_image
 from PIL import Image
 
 import gandetexture as gdt
@@ -138,13 +138,6 @@ def test_remove_command_without_model(tmp_path, capsys):
     assert "no trained texture remover" in capsys.readouterr().err
 
 
-def _no_benchmark(*args, **kwargs) -> dict:
-    """A placeholder for ``removal.benchmark_scores`` (9 s under smoke) where a test has
-    already scored the photograph benchmark once."""
-    row = {"psnr": 0.0, "ssim": 0.0, "colour_error": 0.0}
-    return {"model": row, "model ×8 + tv": row, "tv": row, "best_filter": "tv"}
-
-
 def test_train_remover_smoke_and_resume(tmp_path, capsys, monkeypatch):
     out = tmp_path / "run"
     assert main(["train-remover", "--profile", "smoke", "--out", str(out), "--steps", "3",
@@ -157,7 +150,7 @@ def test_train_remover_smoke_and_resume(tmp_path, capsys, monkeypatch):
     assert main(["train-remover", "--profile", "smoke", "--out", str(out), "--quiet"]) == 2
     assert "--resume" in capsys.readouterr().err
     # ... and --resume continues to the new total (the benchmark was scored above).
-    monkeypatch.setattr(removal, "benchmark_scores", _no_benchmark)
+    monkeypatch.setattr(removal, "benchmark_scores", no_benchmark)
     assert main(["train-remover", "--profile", "smoke", "--out", str(out), "--steps", "5",
                  "--resume", "--quiet"]) == 0
     assert json.loads((out / "metrics.json").read_text())["steps_done"] == 5

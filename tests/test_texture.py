@@ -83,6 +83,8 @@ def test_linear_upsampling_blurs_the_nearest_blocks_and_keeps_the_periodic_torus
     generator = networks.build_texture_generator(config)
     images = generator(texture.sample_noise(1, 2, 2, config, seed=0), training=False).numpy()
     assert images.shape == (1, 16, 16, 3)
+    with pytest.raises(ValueError, match="choose one of nearest, linear"):
+        dataclasses.replace(SMALL, upsample="bilinear")
 
 
 def test_discriminator_returns_a_map_of_patch_logits():

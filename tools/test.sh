@@ -41,7 +41,6 @@ stage "papermill: every notebook under smoke (PRETRAINED where a lesson has it),
 # own 90 s limit is lifted here: nbval above timed each lesson. nbval ran the lessons as
 # they are (PRETRAINED = False); papermill takes the other branch of the lessons with that
 # parameter (the shipped models), so both are executed once and the book shows the second.
-mkdir -p build
 "$BIN/python" tools/run_notebooks.py --profile smoke --pretrained-where-possible \
   --max-seconds 1e9 > build/papermill-smoke.log 2>&1 &
 papermill=$!
