@@ -18,9 +18,10 @@ import numpy as np
 
 ENV_PROFILE = "GANDETEXTURE_PROFILE"
 ENV_OUTPUT = "GANDETEXTURE_OUTPUT"
-#: A testing aid: caps every step count of the resolved profile (``make test`` runs every
-#: lesson under ``gpu`` with ``GANDETEXTURE_MAX_STEPS=2``, so gpu-sized networks, batches,
-#: evaluation splits and plots run end to end on a CPU in minutes). Not for real training.
+#: A testing aid: caps every step count of the resolved profile and takes smoke's image counts
+#: (``make test`` runs every lesson under ``gpu`` with ``GANDETEXTURE_MAX_STEPS=1``, so
+#: gpu-sized networks, images, evaluation splits and plots run end to end on a CPU in
+#: minutes). Not for real training, nor for numbers.
 ENV_MAX_STEPS = "GANDETEXTURE_MAX_STEPS"
 STEP_FIELDS = ("gan_steps", "toy_steps", "remover_steps", "texture_steps", "preview_every")
 
@@ -90,6 +91,12 @@ class Profile:
         """``count`` training steps, or the cap of :data:`ENV_MAX_STEPS` when that is lower;
         for step counts a lesson sets itself (e.g. the two-sample test's classifier)."""
         return min(int(count), self.max_steps) if self.max_steps else int(count)
+
+    def pick(self, table: dict):
+        """This profile's entry of a lesson's per-profile ``table`` (``{"smoke": ..., "cpu":
+        ..., "gpu": ...}``, e.g. how many images it evaluates); smoke's when capped
+        (:data:`ENV_MAX_STEPS`), which checks that the code runs at this profile's sizes."""
+        return table["smoke" if self.max_steps else self.name]
 
     @property
     def folder(self) -> str:
@@ -174,9 +181,9 @@ def resolve_profile(name: str | Profile | None = "auto") -> Profile:
 
 def capped(profile: Profile, max_steps: int | str | None = None) -> Profile:
     """``profile`` with every step count at most ``max_steps`` (default: the environment
-    variable :data:`ENV_MAX_STEPS`; unset or empty: ``profile`` unchanged), at most 4096
-    training pairs and batches of at most 8 (image sizes, widths, depths and evaluation
-    splits unchanged).
+    variable :data:`ENV_MAX_STEPS`; unset or empty: ``profile`` unchanged), at most 1024
+    training pairs (so evaluation splits of smoke's 16 pairs) and batches of at most 8 (image
+    sizes, widths and depths unchanged).
 
     Raises
     ------
@@ -193,9 +200,9 @@ def capped(profile: Profile, max_steps: int | str | None = None) -> Profile:
     if cap < 1:
         raise ValueError(f"{ENV_MAX_STEPS}={raw!r}: the step cap must be a positive integer")
     changes = {field: min(getattr(profile, field), cap) for field in STEP_FIELDS}
-    # Training-set size only sets how long making the data takes; 4096 pairs keep the same
-    # evaluation splits (eval_count 64) and banks (bank_size 2048) as gpu's 20,000.
-    changes["n_pairs"] = min(profile.n_pairs, 4096)
+    # A capped run tests that code runs, not its numbers: 1024 pairs give smoke's evaluation
+    # splits (eval_count 16, each image still gpu-sized), which tuning filters on costs most.
+    changes["n_pairs"] = min(profile.n_pairs, 1024)
     # A batch's size changes no code path, only the time of each step (and GPU memory, which
     # only a GPU can measure): 8 keeps a gpu-sized U-Net step to seconds on two CPU cores.
     changes["batch_size"] = min(profile.batch_size, 8)

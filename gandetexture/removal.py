@@ -6,7 +6,8 @@
   filters (:mod:`gandetexture.baselines`), and writes a run folder
   (:class:`gandetexture.training.RunFolder`) that :func:`load_remover` reads back.
 - :func:`remove_texture` applies a trained generator to an image of any size (padded to a
-  multiple of the U-Net's stride, tiled with blended overlaps when large), or to a batch.
+  multiple of the U-Net's stride, tiled with blended overlaps when large), or to a batch,
+  with :mod:`gandetexture.inference` (whose :func:`predict` is also this module's).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import numpy as np
 import tensorflow as tf
 
 from gandetexture import baselines, benchmark, config, datasets, metrics, networks, training
+from gandetexture.inference import predict, structures
 from gandetexture.steps import make_remover_step
 
 KIND, COMMAND = "texture remover", "train-remover"
@@ -113,79 +115,6 @@ def lesson_remover(profile: config.Profile, seed: int = 0, pretrained: bool = Fa
     return train_remover(profile, run_dir, resume=True, seed=seed, progress=False).generator
 
 
-def predict(generator: keras.Model, images, batch_size: int = 32) -> np.ndarray:
-    """Structures of same-size images: ``float32 [N, H, W, 3] in [0, 1]`` in and out.
-
-    H and W must be multiples of :func:`networks.stride_multiple`; :func:`remove_texture`
-    handles any size.
-    """
-    images = np.asarray(images, np.float32)
-    out = [generator(tf.constant(images[i:i + batch_size] * 2.0 - 1.0), training=False)
-           for i in range(0, len(images), batch_size)]
-    return np.clip((np.concatenate(out) + 1.0) / 2.0, 0.0, 1.0).astype(np.float32)
-
-
-def _ramp(length: int, overlap: int) -> np.ndarray:
-    """1-D blending weights of a tile: rising over ``overlap`` pixels at both ends."""
-    weights = np.ones(length, np.float32)
-    if overlap > 0:
-        rise = (np.arange(overlap, dtype=np.float32) + 0.5) / overlap
-        weights[:overlap] = rise
-        weights[-overlap:] = np.minimum(weights[-overlap:], rise[::-1])
-    return weights
-
-
-def _starts(size: int, tile: int, stride: int) -> list[int]:
-    if size <= tile:
-        return [0]
-    return list(range(0, size - tile, stride)) + [size - tile]
-
-
-def _remove_one(image: np.ndarray, generator: keras.Model, tile: int, overlap: int,
-                batch_size: int) -> np.ndarray:
-    h, w = image.shape[:2]
-    m = networks.stride_multiple(generator)
-    if h * w <= tile * tile:  # whole image at once, padded to a multiple of the stride
-        ph, pw = -(-h // m) * m - h, -(-w // m) * m - w
-        padded = np.pad(image, ((ph // 2, ph - ph // 2), (pw // 2, pw - pw // 2), (0, 0)),
-                        mode="symmetric")
-        out = predict(generator, padded[None], batch_size)[0]
-        return out[ph // 2:ph // 2 + h, pw // 2:pw // 2 + w]
-    # Tiles of tile × tile with `overlap` pixels shared, blended with linear ramps; the image
-    # is first padded by overlap // 2 (mirrored) so border pixels also get context.
-    margin = overlap // 2
-    th, tw = min(tile, -(-(h + 2 * margin) // m) * m), min(tile, -(-(w + 2 * margin) // m) * m)
-    big_h, big_w = max(h + 2 * margin, th), max(w + 2 * margin, tw)
-    padded = np.pad(image, ((margin, big_h - h - margin), (margin, big_w - w - margin), (0, 0)),
-                    mode="symmetric")
-    ys, xs = _starts(big_h, th, th - overlap), _starts(big_w, tw, tw - overlap)
-    weight = _ramp(th, overlap)[:, None, None] * _ramp(tw, overlap)[None, :, None]
-    total = np.zeros((big_h, big_w, 3), np.float32)
-    norm = np.zeros((big_h, big_w, 1), np.float32)
-    boxes = [(y, x) for y in ys for x in xs]
-    for k in range(0, len(boxes), batch_size):
-        chunk = boxes[k:k + batch_size]
-        tiles = np.stack([padded[y:y + th, x:x + tw] for y, x in chunk])
-        for (y, x), out in zip(chunk, predict(generator, tiles, batch_size)):
-            total[y:y + th, x:x + tw] += out * weight
-            norm[y:y + th, x:x + tw] += weight
-    return (total / norm)[margin:margin + h, margin:margin + w]
-
-
-def _dihedral_mean(remove: Callable[[np.ndarray], np.ndarray], image: np.ndarray,
-                   views: int) -> np.ndarray:
-    """Mean of ``remove`` over the first ``views`` of the 8 flips and quarter turns of an
-    image ``[H, W, C]``, each output turned back (a *self-ensemble*)."""
-    total = np.zeros_like(image)
-    for k in range(views):
-        view = np.rot90(image, k % 4)
-        view = view[:, ::-1] if k >= 4 else view
-        out = remove(np.ascontiguousarray(view))
-        out = out[:, ::-1] if k >= 4 else out
-        total += np.rot90(out, -(k % 4))
-    return total / views
-
-
 def remove_texture(image, model: keras.Model | str | Path, tile: int = 256, overlap: int = 32,
                    batch_size: int = 8, ensemble: int = 1) -> np.ndarray:
     """Remove the texture of an image of any size, or of a batch of images.
@@ -203,7 +132,7 @@ def remove_texture(image, model: keras.Model | str | Path, tile: int = 256, over
         by mirroring to a multiple of the U-Net's stride. Either way the result has the input's
         height and width.
     batch_size : int
-        Tiles (or images) per forward pass.
+        Tiles (or images and their views) per forward pass.
     ensemble : int
         1 to 8: average the outputs for that many flips and quarter turns of the image
         (``ensemble`` times the time; lesson 07 measures what 8 gain on photographs).
@@ -234,10 +163,7 @@ def remove_texture(image, model: keras.Model | str | Path, tile: int = 256, over
                          f"overlap ({overlap})")
     channels = array.shape[-1]
     rgb = np.repeat(array, 3, axis=-1) if channels == 1 else array[..., :3]
-    def remove(x: np.ndarray) -> np.ndarray:
-        return _remove_one(x, generator, tile, overlap, batch_size)
-
-    out = np.stack([_dihedral_mean(remove, np.clip(x, 0.0, 1.0), int(ensemble)) for x in rgb])
+    out = structures(np.clip(rgb, 0.0, 1.0), generator, tile, overlap, batch_size, int(ensemble))
     if channels == 1:
         out = out.mean(axis=-1, keepdims=True)
     elif channels == 4:

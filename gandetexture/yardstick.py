@@ -445,5 +445,6 @@ JUDGE = {"smoke": dict(crop=32, steps=3, count=4, levels=1, novelty_stride=64),
 
 
 def judge_settings(profile) -> dict:
-    """:data:`JUDGE` for a ``Profile``, steps capped by ``GANDETEXTURE_MAX_STEPS`` if set."""
-    return {**JUDGE[profile.name], "steps": profile.steps(JUDGE[profile.name]["steps"])}
+    """:data:`JUDGE` for a ``Profile``; capped runs: steps capped, smoke's count and stride."""
+    fewer = {k: JUDGE["smoke"][k] for k in ("count", "novelty_stride")} if profile.max_steps else {}
+    return {**JUDGE[profile.name], **fewer, "steps": profile.steps(JUDGE[profile.name]["steps"])}

@@ -106,8 +106,9 @@ def test_max_steps_caps_every_step_count_and_moves_the_outputs(monkeypatch, tmp_
     gpu = config.resolve_profile("gpu")
     assert (gpu.remover_steps, gpu.texture_steps, gpu.gan_steps, gpu.toy_steps) == (3, 3, 3, 3)
     real = config.PROFILES["gpu"]
-    assert (gpu.image_size, gpu.width, gpu.depth, gpu.eval_count, gpu.bank_size) == (
-        real.image_size, real.width, real.depth, real.eval_count, real.bank_size)
+    assert (gpu.image_size, gpu.width, gpu.depth) == (real.image_size, real.width, real.depth)
+    assert gpu.eval_count == config.PROFILES["smoke"].eval_count == 16
+    assert gpu.pick({"smoke": 1, "gpu": 2}) == 1 and real.pick({"smoke": 1, "gpu": 2}) == 2
     assert gpu.batch_size == gpu.remover_batch_size == 8
     assert gpu.steps(300) == 3 and gpu.steps(2) == 2
     assert config.output_dir("05", gpu) == tmp_path / "05" / "gpu-max3"

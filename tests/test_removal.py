@@ -11,7 +11,7 @@ from conftest import no_benchmark, write_image
 from PIL import Image
 
 import gandetexture as gdt
-from gandetexture import baselines, networks, removal, training
+from gandetexture import baselines, inference, networks, removal, training
 from gandetexture.__main__ import main
 
 
@@ -68,6 +68,19 @@ def test_batch_equals_single_images(plain_generator):
     batch = np.random.default_rng(2).uniform(0, 1, (2, 40, 24, 3)).astype(np.float32)
     out = gdt.remove_texture(batch, plain_generator)
     np.testing.assert_allclose(out[1], gdt.remove_texture(batch[1], plain_generator), atol=1e-5)
+
+
+def test_views_undo_and_a_batch_ensemble_equals_one_image_at_a_time(plain_generator):
+    image = np.random.default_rng(5).uniform(0, 1, (3, 5, 2)).astype(np.float32)
+    assert len({inference.view(image, k).tobytes() for k in range(8)}) == 8
+    for k in range(8):
+        np.testing.assert_array_equal(inference.unview(inference.view(image, k), k), image)
+    # a batch's views run together, (24, 40) and turned (40, 24) in separate batches
+    batch = np.random.default_rng(6).uniform(0, 1, (3, 24, 40, 3)).astype(np.float32)
+    together = gdt.remove_texture(batch, plain_generator, ensemble=8, batch_size=5)
+    for image, out in zip(batch, together):
+        np.testing.assert_allclose(out, gdt.remove_texture(image, plain_generator, ensemble=8,
+                                                           batch_size=1), atol=1e-6)
 
 
 def test_load_remover_round_trip(model_dir, plain_generator):

@@ -105,7 +105,18 @@ def test_ci_runs_make_test_with_python_311_or_later():
     setup = next(s for s in steps("ci.yml") if s.get("uses", "").startswith("actions/setup-python"))
     assert tuple(int(x) for x in str(setup["with"]["python-version"]).split(".")) >= (3, 11)
     assert "bash .ci/run" in commands("ci.yml")
-    assert sorted(make_targets(commands("ci.yml"))) == ["test", "test-gpu-capped"]
+    assert sorted(make_targets(commands("ci.yml"))) == ["test"]
+
+
+def test_make_test_runs_every_lesson_under_the_capped_gpu_profile_and_builds_its_book():
+    assert "bash tools/test.sh" in recipe("test")
+    script = (ROOT / "tools" / "test.sh").read_text().replace("\\\n", " ")
+    runs = [line for line in script.splitlines() if "tools/run_notebooks.py" in line]
+    capped = [line for line in runs if "GANDETEXTURE_MAX_STEPS=1" in line]
+    assert len(capped) == 1 and "--profile gpu" in capped[0] and "--only" not in capped[0]
+    assert any("GANDETEXTURE_MAX_STEPS=1" in line and "build_book.py --profile gpu" in line
+               for line in script.splitlines())
+    assert "GANDETEXTURE_MAX_STEPS=1" in recipe("test-gpu-capped")  # the same run by hand
 
 
 def test_gpu_workflow_runs_in_a_tensorflow_gpu_container_and_keeps_its_results():

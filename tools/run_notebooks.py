@@ -4,6 +4,8 @@
     python tools/run_notebooks.py --profile cpu --only 02 05  # some lessons
     python tools/run_notebooks.py --profile gpu --timings build/executed/gpu/timings.md
     python tools/run_notebooks.py --profile cpu --pretrained   # shipped models, no training
+    GANDETEXTURE_MAX_STEPS=1 python tools/run_notebooks.py --profile gpu \
+        --pretrained-where-possible --training 05 06             # as make test runs it
 
 Executed copies go to ``build/executed/<profile>/``; lesson outputs (checkpoints, logs) to
 ``build/outputs/<profile>/`` unless ``GANDETEXTURE_OUTPUT`` is set. Wall times are written to
@@ -12,8 +14,9 @@ writes this run's table (seconds and minutes per lesson, the machine's GPUs) as 
 table ``make test-gpu`` keeps. ``--pretrained`` runs only the lessons with a ``PRETRAINED``
 parameter, with it set (they load the package's shipped models instead of training), into
 ``build/executed/<profile>-pretrained/``; ``--pretrained-where-possible`` runs every lesson into
-the profile's folder, those with the parameter with it set. A lesson that fails, or that takes
-longer than ``--max-seconds``, makes the command exit non-zero.
+the profile's folder, those with the parameter with it set, but for those ``--training`` names
+(they train, as written). A lesson that fails, or that takes longer than ``--max-seconds``,
+makes the command exit non-zero.
 """
 
 from __future__ import annotations
@@ -48,6 +51,9 @@ def main() -> int:
                         help="every lesson, those with a PRETRAINED parameter with it True, "
                              "into the profile's own folder (make test: nbval has already "
                              "run the other branch)")
+    parser.add_argument("--training", nargs="*", default=[],
+                        help="with --pretrained-where-possible: these lessons (numbers or "
+                             "fragments) keep PRETRAINED as written, so they train")
     args = parser.parse_args()
     limit = args.max_seconds or (90.0 if args.profile == "smoke" else None)
 
@@ -63,11 +69,12 @@ def main() -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
     if args.only:
-        paths = [p for p in paths if any(p.name.startswith(o) or o in p.name for o in args.only)]
+        paths = picked(paths, args.only)
     parameters = {"PROFILE": args.profile, "SEED": args.seed}
     # the lessons that get PRETRAINED = True (each notebook's parameters cell read once)
     switched = {p for p in paths if has_parameter(p, "PRETRAINED")} \
         if args.pretrained or args.pretrained_where_possible else set()
+    switched -= set(picked(paths, args.training))
     if args.pretrained:
         paths = [p for p in paths if p in switched]
     timings_file = out_dir / "timings.json"
@@ -102,6 +109,11 @@ def main() -> int:
         print(f"FAIL {failure}")
     print(f"{len(paths) - len(failures)} passed, {len(failures)} failed")
     return 1 if failures else 0
+
+
+def picked(paths: list[Path], fragments: list[str]) -> list[Path]:
+    """The lessons among ``paths`` named by a number (``05``) or a fragment of the name."""
+    return [p for p in paths if any(p.name.startswith(f) or f in p.name for f in fragments)]
 
 
 def has_parameter(path: Path, name: str) -> bool:

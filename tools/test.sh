@@ -11,12 +11,28 @@ stage "ruff: package, tests, tools, benchmarks and notebooks"
 "$BIN/ruff" check gandetexture tests tools benchmarks notebooks
 "$BIN/python" tools/nb.py check notebooks/*.ipynb
 
-stage "nbval: every notebook under smoke, checked outputs compared, each under 90 s; beside it: browser"
-# The lessons' widgets in JupyterLab + Chromium (tests/browser, Playwright with the system's
-# browser, screenshots in build/browser/), beside nbval (mostly one core: a kernel runs one
-# cell at a time), if a Chromium is installed (.ci/run installs Debian's). nbval's lessons are
-# timed under that load, so a lesson within 90 s here is within it on a quiet machine too.
+stage "nbval: every notebook under smoke, checked outputs compared, each under 90 s; beside it: browser, papermill"
+# papermill, in the background through this stage and the next (pytest): every lesson under
+# the gpu profile with each training capped at one step (GANDETEXTURE_MAX_STEPS=1, config.py:
+# gpu-sized networks, images, evaluation and plots, with smoke's image counts), taking the
+# branch of PRETRAINED that nbval did not (True: the shipped models), but in 05 and 06, whose
+# training branch is what builds the gpu-sized remover and texture GANs; then those two's
+# PRETRAINED branch under smoke. So each branch of each lesson runs once, and every lesson
+# once under gpu. nbval below times each lesson against 90 s beside it, so papermill's own
+# limit is lifted. A fresh output folder each time: a capped run never resumes an old one.
 mkdir -p build
+rm -rf build/outputs/papermill
+(
+  export GANDETEXTURE_OUTPUT="$PWD/build/outputs/papermill"
+  GANDETEXTURE_MAX_STEPS=1 "$BIN/python" tools/run_notebooks.py --profile gpu \
+    --pretrained-where-possible --training 05 06 --max-seconds 1e9 \
+    --timings build/executed/gpu-max1/timings.md
+  "$BIN/python" tools/run_notebooks.py --profile smoke --pretrained --only 05 06 --max-seconds 1e9
+) > build/papermill.log 2>&1 &
+papermill=$!
+# The lessons' widgets in JupyterLab + Chromium (tests/browser, Playwright with the system's
+# browser, screenshots in build/browser/), if a Chromium is installed (.ci/run installs
+# Debian's).
 chromium=""
 for name in chromium chromium-headless-shell google-chrome; do
   chromium=$(command -v "$name") && break
@@ -36,21 +52,14 @@ else
   echo "browser test: SKIPPED (no Chromium: apt-get install chromium)"
 fi
 
-stage "papermill: every notebook under smoke (PRETRAINED where a lesson has it), beside pytest"
-# The two run side by side (two cores; each is partly single-threaded Python), so papermill's
-# own 90 s limit is lifted here: nbval above timed each lesson. nbval ran the lessons as
-# they are (PRETRAINED = False); papermill takes the other branch of the lessons with that
-# parameter (the shipped models), so both are executed once and the book shows the second.
-"$BIN/python" tools/run_notebooks.py --profile smoke --pretrained-where-possible \
-  --max-seconds 1e9 > build/papermill-smoke.log 2>&1 &
-papermill=$!
+stage "pytest: the package's tests, beside papermill (capped gpu, then smoke)"
 status=0
 "$BIN/python" -m pytest tests -q -p no:cacheprovider || status=$?
-wait "$papermill" || { cat build/papermill-smoke.log; exit 1; }
-grep -E "^(---|    |FAIL|[0-9]+ passed)" build/papermill-smoke.log
+wait "$papermill" || { cat build/papermill.log; exit 1; }
+grep -E "^(---|    |FAIL|[0-9]+ passed)" build/papermill.log
 [ "$status" -eq 0 ] || exit "$status"
 
-stage "book: static site from the smoke run, offline, warnings as errors"
-"$BIN/python" tools/build_book.py --profile smoke
+stage "book: static site from papermill's capped gpu run, offline, warnings as errors"
+GANDETEXTURE_MAX_STEPS=1 "$BIN/python" tools/build_book.py --profile gpu
 
 printf '\nall stages passed in %ds\n' $((SECONDS - start))
