@@ -16,18 +16,19 @@ stage "nbval: every notebook under smoke, checked outputs compared, each under 9
 # the gpu profile with each training capped at one step (GANDETEXTURE_MAX_STEPS=1, config.py:
 # gpu-sized networks, images, evaluation and plots, with smoke's image counts), taking the
 # branch of PRETRAINED that nbval did not (True: the shipped models), but in 05 and 06, whose
-# training branch is what builds the gpu-sized remover and texture GANs; then those two's
-# PRETRAINED branch under smoke. So each branch of each lesson runs once, and every lesson
+# training branch is what builds the gpu-sized remover and texture GANs; those two's PRETRAINED
+# branch runs under smoke. So each branch of each lesson runs once, and every lesson
 # once under gpu. nbval below times each lesson against 90 s beside it, so papermill's own
 # limit is lifted. A fresh output folder each time: a capped run never resumes an old one.
 mkdir -p build
 rm -rf build/outputs/papermill
-(
+(  # smoke first: its mostly one-threaded Python suits nbval's stage; TensorFlow's convolutions
+   # (two threads) then fill the cores beside pytest to the end
   export GANDETEXTURE_OUTPUT="$PWD/build/outputs/papermill"
+  "$BIN/python" tools/run_notebooks.py --profile smoke --pretrained --only 05 06 --max-seconds 1e9
   GANDETEXTURE_MAX_STEPS=1 "$BIN/python" tools/run_notebooks.py --profile gpu \
     --pretrained-where-possible --training 05 06 --max-seconds 1e9 \
     --timings build/executed/gpu-max1/timings.md
-  "$BIN/python" tools/run_notebooks.py --profile smoke --pretrained --only 05 06 --max-seconds 1e9
 ) > build/papermill.log 2>&1 &
 papermill=$!
 # The lessons' widgets in JupyterLab + Chromium (tests/browser, Playwright with the system's
