@@ -634,15 +634,15 @@ Code(inspect.getsource(baselines.candidates), language="python")
 Code(inspect.getsource(histograms.match), language="python")
 
 # %% [markdown]
-# The judge's settings for each profile are `yardstick.JUDGE` (crop and steps of the
-# two-sample test, crops per Gram distance, pyramid levels). With `PRETRAINED = True` under
+# The judge's settings for each profile are `yardstick.JUDGE` (crop, steps and test crops of
+# the two-sample test, crops per Gram distance, pyramid levels). With `PRETRAINED = True` under
 # `cpu`, only the GAN's row gets a new two-sample test: the other rows' were measured by
 # `make pretrained` with the same seed and settings, and are read from the shipped
 # `metrics.json` (the test trains a small network per row, most of this cell's time). The
 # GAN's row is measured now and compared with what was recorded.
 
 # %%
-JUDGE = yardstick.judge_settings(profile)  # steps capped only by GANDETEXTURE_MAX_STEPS
+JUDGE = yardstick.judge_settings(profile)  # smoke's counts if GANDETEXTURE_MAX_STEPS is set
 big = min(512, 4 * config.crop)  # 512² under cpu and gpu: the tiled crop needs a half of it
 recorded = PRETRAINED and profile.name == "cpu"
 made, judged = {}, {}
