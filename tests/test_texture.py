@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import gandetexture  # noqa: F401  (quiet TensorFlow first)
-from gandetexture import PROFILES, exemplars, metrics, networks, texture
+from gandetexture import PROFILES, config, exemplars, metrics, networks, texture
 from gandetexture.__main__ import main
 
 SMALL = texture.TextureConfig(crop=32, batch_size=4, width=4, upsamplings=3, local_channels=4,
@@ -230,6 +230,22 @@ def _write_png(path, size):
 
     rng = np.random.default_rng(0)
     Image.fromarray(rng.integers(0, 255, (size, size, 3), dtype=np.uint8)).save(path)
+
+
+def test_the_capped_gpu_profile_trains_lesson_06s_texture_gan(tmp_path, monkeypatch):
+    """``make test`` runs lesson 06 under the capped gpu profile with ``PRETRAINED = True``;
+    this is the training that skips: the gpu-sized GAN, one step, on a blend, periodic."""
+    monkeypatch.setenv(config.ENV_MAX_STEPS, "1")
+    out = tmp_path / "model"
+    assert main(["train-texture", "--exemplar", "grass|gravel", "--profile", "gpu", "--out",
+                 str(out), "--periodic", "--quiet"]) == 0
+    model = texture.load_texture_model(out)
+    gpu = texture.TextureConfig.from_profile(config.resolve_profile("gpu"))
+    made = model.config
+    assert (made.crop, made.width, made.upsamplings, made.batch_size, made.steps) == (
+        gpu.crop, gpu.width, gpu.upsamplings, gpu.batch_size, 1)
+    assert made.periodic and made.crop > texture.TextureConfig.from_profile(PROFILES["cpu"]).crop
+    assert model.generate(512, 512, seed=0).shape == (1, 512, 512, 3)
 
 
 def test_cli_train_then_generate_512(tmp_path, capsys):
