@@ -46,7 +46,7 @@ test-gpu: install
 ## Every lesson under the gpu profile on any machine, every training capped at one step
 ## (GANDETEXTURE_MAX_STEPS=1: gpu-sized networks, images and evaluation, batches of 8, smoke's
 ## image counts), the lessons as they are, then the book of that run. `make test` runs the
-## same capped lessons (there with PRETRAINED = True but in 05 and 06).
+## same capped lessons (there with PRETRAINED = True but in 05).
 test-gpu-capped: install
 	GANDETEXTURE_MAX_STEPS=1 $(BIN)/python tools/run_notebooks.py --profile gpu \
 		--timings build/executed/gpu-max1/timings.md
