@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 
 import gandetexture  # noqa: F401  (quiet TensorFlow first)
-from gandetexture import PROFILES, config, exemplars, metrics, networks, texture
+from gandetexture import PROFILES, exemplars, metrics, networks, texture
 from gandetexture.__main__ import main
+from gandetexture.config import ENV_MAX_STEPS, resolve_profile
 
 SMALL = texture.TextureConfig(crop=32, batch_size=4, width=4, upsamplings=3, local_channels=4,
                               global_channels=2, steps=6)
@@ -235,12 +236,12 @@ def _write_png(path, size):
 def test_the_capped_gpu_profile_trains_lesson_06s_texture_gan(tmp_path, monkeypatch):
     """``make test`` runs lesson 06 under the capped gpu profile with ``PRETRAINED = True``;
     this is the training that skips: the gpu-sized GAN, one step, on a blend, periodic."""
-    monkeypatch.setenv(config.ENV_MAX_STEPS, "1")
+    monkeypatch.setenv(ENV_MAX_STEPS, "1")
     out = tmp_path / "model"
     assert main(["train-texture", "--exemplar", "grass|gravel", "--profile", "gpu", "--out",
                  str(out), "--periodic", "--quiet"]) == 0
     model = texture.load_texture_model(out)
-    gpu = texture.TextureConfig.from_profile(config.resolve_profile("gpu"))
+    gpu = texture.TextureConfig.from_profile(resolve_profile("gpu"))
     made = model.config
     assert (made.crop, made.width, made.upsamplings, made.batch_size, made.steps) == (
         gpu.crop, gpu.width, gpu.upsamplings, gpu.batch_size, 1)
