@@ -176,12 +176,19 @@ except Exception as error:
 fakes = generator(tf.random.stateless_normal([64, 100], seed=[SEED, 1]), training=False)
 naive_d = networks.build_mlp_discriminator()
 naive_opt = keras.optimizers.Adam(2e-4, beta_1=0.5)
-for _ in range(200):
+
+
+@tf.function  # one graph for the 200 steps, like the train step below (lesson 04 times it)
+def naive_step():
     with tf.GradientTape() as tape:
         out = naive_d(fakes, training=True)
         loss = bce(tf.ones_like(out), out)  # the article's label for the discriminator
     naive_opt.apply_gradients(zip(tape.gradient(loss, naive_d.trainable_weights),
                                   naive_d.trainable_weights))
+
+
+for _ in range(200):
+    naive_step()
 
 real_bricks = exemplars.patches(["brick"], size=32, count=64, seed=SEED)
 uniform_noise = np.random.default_rng(SEED).uniform(-1, 1, (64, 32, 32, 3)).astype("float32")
