@@ -183,7 +183,7 @@ def generate(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not args.overwrite:
         raise ValueError(f"{out} exists; choose another --out, or pass --overwrite")
-    image = (model.generate(height, width, seed=args.seed)[0] + 1.0) / 2.0  # tanh: in [0, 1]
+    image = (model.generate(height, width, seed=args.seed, degrid=args.degrid)[0] + 1.0) / 2.0
     if reference is not None:
         image = histograms.match(image, reference)
     path = io.save_png(image, out, value_range=(0.0, 1.0))
@@ -316,6 +316,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="PNG file to write")
     p.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--degrid", action="store_true",
+                   help="subtract the generator's fixed pattern, the grid it paints in every "
+                        "noise cell (texture.fixed_pattern; lesson 06 measures it)")
     p.add_argument("--match", metavar="EXEMPLAR",
                    help="give the texture this exemplar's pixel and band histograms "
                         "(histograms.match; lesson 06 measures what it changes): a bundled "

@@ -209,12 +209,22 @@ class TextureModel:
     config: TextureConfig
     history: dict = dataclasses.field(default_factory=dict)
     seconds: float = 0.0  #: wall time of training in this process (0 when loaded)
+    pattern: np.ndarray | None = None  #: :func:`fixed_pattern`, measured on first use
 
     def generate(self, height: int, width: int, seed: int = 0, count: int = 1,
-                 global_noise=None) -> np.ndarray:
-        """Paint ``count`` textures of ``height × width`` pixels; see :func:`generate`."""
-        return generate(self.generator, self.config, height, width, seed=seed, count=count,
-                        global_noise=global_noise)
+                 global_noise=None, degrid: bool = False) -> np.ndarray:
+        """Paint ``count`` textures of ``height × width`` pixels; see :func:`generate`.
+
+        ``degrid=True`` subtracts the generator's :func:`fixed_pattern` (measured once, on
+        the first such call, then kept) with :func:`subtract_pattern`.
+        """
+        images = generate(self.generator, self.config, height, width, seed=seed, count=count,
+                          global_noise=global_noise)
+        if not degrid:
+            return images
+        if self.pattern is None:
+            self.pattern = fixed_pattern(self.generator, self.config)
+        return subtract_pattern(images, self.pattern)
 
 
 def run_folder(root: str | Path, label: str, config: TextureConfig) -> Path:
@@ -352,6 +362,56 @@ def generate(generator: keras.Model, config: TextureConfig, height: int, width: 
         noise = sample_noise(count, h, w, config, seed=seed, global_noise=global_noise)
     images = generator(noise, training=False).numpy()
     return images[:, :height, :width]
+
+
+#: What :func:`fixed_pattern` averages: batches of 8 noise fields of 16 × 16 cells (512² under
+#: ``cpu``), from seeds far from any a lesson paints with.
+PATTERN_BATCHES, PATTERN_SEED = 4, 10_000
+
+
+def fixed_pattern(generator: keras.Model, config: TextureConfig,
+                  batches: int = PATTERN_BATCHES, seed: int = PATTERN_SEED) -> np.ndarray:
+    """The generator's fixed pattern: what it paints, on average, at each pixel of a cell.
+
+    Every noise cell becomes ``scale × scale`` pixels through the same up-sampling layers, so
+    whatever those layers add regardless of the noise repeats in every cell: a grid (see
+    :func:`gandetexture.yardstick.grid_peak`). Real texture has no such pattern, since it
+    looks the same at every shift. Cameras have the same fault, fixed-pattern noise, and
+    remove it the same way: average many frames, then subtract the average (a dark frame).
+    Here the frames are ``8 · batches`` images of 16 × 16 cells, each with its own noise.
+
+    Returns
+    -------
+    np.ndarray
+        ``float32 [scale, scale, 3]``, its mean over the cell 0 (the texture's tone is not
+        part of the pattern); pixel ``(y, x)`` of an image belongs to ``[y % scale,
+        x % scale]``.
+    """
+    s, cells = config.scale, 16
+    total = np.zeros((s, s, 3))
+    for k in range(int(batches)):
+        images = generate(generator, config, cells * s, cells * s, seed=seed + k, count=8)
+        total += images.reshape(8, cells, s, cells, s, 3).sum(axis=(0, 1, 3))
+    mean = total / (8 * int(batches) * cells * cells)
+    return (mean - mean.mean(axis=(0, 1))).astype(np.float32)
+
+
+def subtract_pattern(images, pattern) -> np.ndarray:
+    """``images`` (from :func:`generate`, whose pixel ``(0, 0)`` starts a cell) less their
+    generator's :func:`fixed_pattern`, tiled over them, clipped to [-1, 1].
+
+    Parameters
+    ----------
+    images : array-like
+        ``float32 [B, H, W, 3]`` or ``[H, W, 3]`` in [-1, 1]; any ``H`` and ``W``.
+    pattern : array-like
+        ``float32 [s, s, 3]``.
+    """
+    x = np.asarray(images, np.float32)
+    p = np.asarray(pattern, np.float32)
+    h, w = x.shape[-3:-1]
+    tiled = np.tile(p, (-(-h // p.shape[0]), -(-w // p.shape[1]), 1))[:h, :w]
+    return np.clip(x - tiled, -1.0, 1.0)
 
 
 def interpolate_global(config: TextureConfig, seed_a: int, seed_b: int, steps: int

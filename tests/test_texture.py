@@ -276,6 +276,12 @@ def test_cli_train_then_generate_512(tmp_path, capsys):
                  "--seed", "5", "--overwrite"]) == 0
     with Image.open(png) as image:
         assert image.size == (64, 64)
+    # --degrid: the same painting less the model's fixed pattern
+    degridded = tmp_path / "degridded.png"
+    assert main(["generate", "--model", str(out), "--size", "64", "64", "--out", str(degridded),
+                 "--seed", "5", "--degrid"]) == 0
+    with Image.open(degridded) as image, Image.open(png) as plain:
+        assert image.size == (64, 64) and np.asarray(image).tobytes() != np.asarray(plain).tobytes()
     # --match: the exemplar's histograms; a bad exemplar stops it before anything is written
     matched = tmp_path / "matched.png"
     assert main(["generate", "--model", str(out), "--size", "128", "128", "--out", str(matched),
@@ -355,3 +361,50 @@ def test_run_folder_depends_on_the_configuration(tmp_path):
     assert a == texture.run_folder(tmp_path, "brick", SMALL)
     assert a.parent == tmp_path and a.name.startswith("brick-")
     assert a != texture.run_folder(tmp_path, "brick", dataclasses.replace(SMALL, steps=7))
+
+
+class _PatternPainter:
+    """A stand-in generator: one fixed cell pattern plus noise that varies per cell."""
+
+    def __init__(self, pattern):
+        self.pattern = np.asarray(pattern, np.float32)
+
+    def __call__(self, noise, training=False):
+        import tensorflow as tf
+
+        s = self.pattern.shape[0]
+        cells = tf.repeat(tf.repeat(noise[..., :1], s, axis=1), s, axis=2) * 0.2
+        _, h, w, _ = noise.shape
+        return tf.constant(np.tile(self.pattern, (h, w, 1))[None]) + tf.tile(cells, [1, 1, 1, 3])
+
+
+def test_fixed_pattern_is_measured_and_subtracted_whatever_the_size():
+    config = dataclasses.replace(SMALL, upsamplings=2)  # cells of 4 px
+    rng = np.random.default_rng(0)
+    pattern = rng.normal(0, 0.1, (4, 4, 1)).repeat(3, axis=-1).astype(np.float32)
+    pattern -= pattern.mean(axis=(0, 1))
+    painter = _PatternPainter(pattern + 0.3)  # a tone is not part of the pattern
+    measured = texture.fixed_pattern(painter, config)
+    assert measured.shape == (4, 4, 3) and measured.dtype == np.float32
+    np.testing.assert_allclose(measured, pattern, atol=0.01)  # noise averaged away
+    # an odd size is painted from a cell's corner too: the tiling lines up with it
+    images = texture.generate(painter, config, 30, 22, seed=3, count=2)
+    cleaned = texture.subtract_pattern(images, measured)
+    assert cleaned.shape == images.shape
+    cell_means = cleaned[:, :28, :20].reshape(2, 7, 4, 5, 4, 3).mean(axis=(0, 1, 3))
+    raw_means = images[:, :28, :20].reshape(2, 7, 4, 5, 4, 3).mean(axis=(0, 1, 3))
+    assert np.ptp(cell_means) < 0.25 * np.ptp(raw_means)
+    assert texture.subtract_pattern(np.ones((8, 8, 3)), np.full((4, 4, 3), -1.0)).max() == 1.0
+
+
+def test_a_models_degrid_uses_its_fixed_pattern_measured_once(trained):
+    _, models = trained
+    model = dataclasses.replace(models[False], pattern=None)
+    plain = model.generate(40, 48, seed=2)
+    cleaned = model.generate(40, 48, seed=2, degrid=True)
+    assert model.pattern is not None and model.pattern.shape == (8, 8, 3)
+    np.testing.assert_allclose(cleaned, texture.subtract_pattern(plain, model.pattern),
+                               atol=1e-6)
+    first = model.pattern
+    model.generate(16, 16, degrid=True)
+    assert model.pattern is first

@@ -1,0 +1,69 @@
+"""What subtracting a texture GAN's fixed pattern changes (a benchmark, not a test).
+
+    python -m gandetexture train-texture --exemplar gravel --half train --profile cpu \\
+        --out build/benchmarks/models/gravel                         # and brick, grass
+    python benchmarks/degrid.py build/benchmarks/models > benchmarks/degrid.jsonl
+
+For each exemplar whose ``train-texture --half train`` model is in the folder (``<folder>/
+<exemplar>``): one 512² painting (seed 0), as painted and de-gridded
+(``TextureModel.generate(..., degrid=True)``, :func:`gandetexture.texture.fixed_pattern`),
+each also given the train half's histograms (``histograms.match``, as ``generate --match``
+does). Prints one JSON line per exemplar: the grid peak of each image and of the train half,
+the seconds ``fixed_pattern`` took, and the two-sample accuracy against the train half at
+lesson 06's ``cpu`` settings with ``--seeds`` judge seeds (the images fixed; mean, standard
+deviation) for the images with histograms, as ``benchmarks/c2st_seeds.py`` judges them. The
+load average is printed too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from gandetexture import exemplars, histograms, texture, yardstick  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("models", type=Path, help="folder of <exemplar> run folders")
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--exemplars", nargs="+", default=["brick", "grass", "gravel"])
+    args = parser.parse_args()
+    settings = yardstick.JUDGE["cpu"]
+    for name in args.exemplars:
+        model = texture.load_texture_model(args.models / name)
+        axis = yardstick.split_axis(name)
+        train, _ = yardstick.halves(exemplars.load(name), axis)
+        began = time.perf_counter()
+        model.pattern = texture.fixed_pattern(model.generator, model.config)
+        pattern_s = time.perf_counter() - began
+        painted = {"painted": model.generate(512, 512, seed=0)[0],
+                   "de-gridded": model.generate(512, 512, seed=0, degrid=True)[0]}
+        row = {"exemplar": name, "steps": model.config.steps,
+               "pattern_s": round(pattern_s, 1),
+               "grid": {"train half": round(yardstick.grid_peak(train), 2)}}
+        for label, image in painted.items():
+            image = (image + 1.0) / 2.0
+            row["grid"][label] = round(yardstick.grid_peak(image), 2)
+            matched = histograms.match(image, train)
+            scores = [yardstick.two_sample_accuracy(train, matched, settings["crop"],
+                                                    settings["steps"], seed=seed, axis=axis)
+                      for seed in range(args.seeds)]
+            row[f"{label} + histograms"] = {
+                "c2st": [round(s, 3) for s in scores], "mean": round(float(np.mean(scores)), 3),
+                "std": round(float(np.std(scores, ddof=1)), 3)}
+        row["load"] = round(os.getloadavg()[0], 2)
+        print(json.dumps(row, ensure_ascii=False), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
