@@ -840,8 +840,8 @@ else:
 # table suggests; with the full-resolution discriminator, brick loses that lead. The periodic row says the same of
 # the periodic tile: with linear up-sampling its grid peak is as low as real gravel's, but
 # only because there is little left to repeat. None of them is the default. The last lines
-# subtract the fixed pattern instead, on new 4,000-step models: the grid peak falls to about
-# the train half's on brick and gravel, less far on grass, and the two-sample test does not
+# subtract the fixed pattern instead, on new `train-texture --profile cpu` models: the grid falls to
+# about the train half's on brick and gravel, less far on grass; the two-sample test does not
 # move by more than its noise. Otherwise the grid stays
 # an open problem (the grid column of the judgement, and the periodic tile's above). Where the first helps grass but not brick,
 # the crop size is why: a brick with its joints is about 90 pixels tall, so no 64-px crop
