@@ -215,13 +215,15 @@ class TextureModel:
                  global_noise=None, degrid: bool = False) -> np.ndarray:
         """Paint ``count`` textures of ``height × width`` pixels; see :func:`generate`.
 
-        ``degrid=True`` subtracts the generator's :func:`fixed_pattern` (measured once, on
-        the first such call, then kept) with :func:`subtract_pattern`.
+        ``degrid=True``: the painting less the fixed pattern (:meth:`degrid`).
         """
         images = generate(self.generator, self.config, height, width, seed=seed, count=count,
                           global_noise=global_noise)
-        if not degrid:
-            return images
+        return self.degrid(images) if degrid else images
+
+    def degrid(self, images) -> np.ndarray:
+        """``images`` this model painted, less its :func:`fixed_pattern` (measured on the first
+        call, then kept): :func:`subtract_pattern`."""
         if self.pattern is None:
             self.pattern = fixed_pattern(self.generator, self.config)
         return subtract_pattern(images, self.pattern)

@@ -502,13 +502,13 @@ for label, images in [("plain", trained[EXEMPLARS[-1]].generate(2 * config.crop,
 gravel_exemplar = exemplars.load("gravel")
 gravel_halves = yardstick.halves(gravel_exemplar, yardstick.split_axis("gravel"))
 grid_side = min(512, 4 * config.crop)
+painted = {f"plain GAN, {EXEMPLARS[-1]}": trained[EXEMPLARS[-1]].generate(grid_side, grid_side,
+                                                                        SEED)[0],
+           "periodic GAN, gravel": periodic.generate(grid_side, grid_side, SEED)[0]}
 grids = {}
 for label, image in [("gravel, whole exemplar", gravel_exemplar),
                      ("gravel, top half", gravel_halves[0]),
-                     ("gravel, bottom half", gravel_halves[1]),
-                     (f"plain GAN, {EXEMPLARS[-1]}",
-                      trained[EXEMPLARS[-1]].generate(grid_side, grid_side, SEED)[0]),
-                     ("periodic GAN, gravel", periodic.generate(grid_side, grid_side, SEED)[0])]:
+                     ("gravel, bottom half", gravel_halves[1]), *painted.items()]:
     grids[label] = yardstick.grid_peak(image)
     print(f"{label:>24}: grid peak {grids[label]:.2f}")
 
@@ -524,7 +524,7 @@ for label, image in [("gravel, whole exemplar", gravel_exemplar),
 # fault, fixed-pattern noise, and the same old cure: average many frames, and subtract the
 # average (a dark frame). `texture.fixed_pattern` averages what the generator paints at each
 # pixel of a cell over 32 images of 16 × 16 cells, each with its own noise;
-# `model.generate(..., degrid=True)` (and `generate --degrid` on the command line) subtracts
+# `model.degrid(images)`, `model.generate(..., degrid=True)` and `generate --degrid` subtract
 # it. It is measured once per model, from the model alone: the image being cleaned plays no
 # part in it, so it cannot flatten that image's own spectrum.
 
@@ -532,7 +532,7 @@ for label, image in [("gravel, whole exemplar", gravel_exemplar),
 cleaned = {}
 for label, model in [(f"plain GAN, {EXEMPLARS[-1]}", trained[EXEMPLARS[-1]]),
                      ("periodic GAN, gravel", periodic)]:
-    cleaned[label] = model.generate(grid_side, grid_side, SEED, degrid=True)[0]
+    cleaned[label] = model.degrid(painted[label])  # the same painting, less the pattern
     print(f"{label:>24}: grid peak {grids[label]:.2f}, de-gridded "
           f"{yardstick.grid_peak(cleaned[label]):.2f}")
 real_grids = [grids[k] for k in ("gravel, whole exemplar", "gravel, top half",
@@ -550,8 +550,8 @@ print(f"real gravel {min(real_grids):.2f} to {max(real_grids):.2f}: the de-gridd
 # %%
 pattern = trained[EXEMPLARS[-1]].pattern
 corner = 4 * trained[EXEMPLARS[-1]].config.scale  # 4 × 4 cells
-plain_corner = trained[EXEMPLARS[-1]].generate(grid_side, grid_side, SEED)[0][:corner, :corner]
-plots.show_images([np.clip(np.tile(pattern, (4, 4, 1)) * 20, -1, 1), plain_corner,
+plots.show_images([np.clip(np.tile(pattern, (4, 4, 1)) * 20, -1, 1),
+                   painted[f"plain GAN, {EXEMPLARS[-1]}"][:corner, :corner],
                    cleaned[f"plain GAN, {EXEMPLARS[-1]}"][:corner, :corner]],
                   titles=["fixed pattern × 20", "plain GAN", "de-gridded"], ncols=3, size=3.5);
 
@@ -931,7 +931,7 @@ print(metrics.format_report({exemplars.label(EXEMPLARS[0]): big_report}))
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-input", "hide-output", "solution"]
 plain_model = trained[EXEMPLARS[-1]]
-painting = plain_model.generate(grid_side, grid_side, SEED)
+painting = painted[f"plain GAN, {EXEMPLARS[-1]}"]
 print(f"as painted: grid peak {yardstick.grid_peak(painting):.2f}")
 for batches in (1, 2, texture.PATTERN_BATCHES):
     measured = (plain_model.pattern if batches == texture.PATTERN_BATCHES else

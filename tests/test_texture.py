@@ -408,3 +408,4 @@ def test_a_models_degrid_uses_its_fixed_pattern_measured_once(trained):
     first = model.pattern
     model.generate(16, 16, degrid=True)
     assert model.pattern is first
+    np.testing.assert_array_equal(model.degrid(plain), cleaned)  # paint once, clean after
