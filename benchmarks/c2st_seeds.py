@@ -18,9 +18,9 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from judge_seeds import c2st_seeds  # noqa: E402
 
 from gandetexture import exemplars, histograms, io, quilting, yardstick  # noqa: E402
 
@@ -33,7 +33,6 @@ def main() -> int:
     parser.add_argument("--tag", default="default",
                         help="judge <exemplar>-<tag>.png (texture_ablation.py names its changes)")
     args = parser.parse_args()
-    settings = yardstick.JUDGE["cpu"]
     for name in args.exemplars:
         axis = yardstick.split_axis(name)
         train, _ = yardstick.halves(exemplars.load(name), axis)
@@ -42,12 +41,7 @@ def main() -> int:
                       "image quilting": quilting.quilt(train, 512, seed=0)}
         row = {"exemplar": name, "tag": args.tag}
         for label, image in candidates.items():
-            scores = [yardstick.two_sample_accuracy(train, image, settings["crop"],
-                                                    settings["steps"], seed=seed, axis=axis)
-                      for seed in range(args.seeds)]
-            row[label] = {"c2st": [round(s, 3) for s in scores],
-                          "mean": round(float(np.mean(scores)), 3),
-                          "std": round(float(np.std(scores, ddof=1)), 3)}
+            row[label] = c2st_seeds(train, image, args.seeds, axis)
         print(json.dumps(row, ensure_ascii=False), flush=True)
     return 0
 

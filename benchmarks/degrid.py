@@ -24,9 +24,9 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from judge_seeds import c2st_seeds  # noqa: E402
 
 from gandetexture import exemplars, histograms, texture, yardstick  # noqa: E402
 
@@ -37,7 +37,6 @@ def main() -> int:
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--exemplars", nargs="+", default=["brick", "grass", "gravel"])
     args = parser.parse_args()
-    settings = yardstick.JUDGE["cpu"]
     for name in args.exemplars:
         model = texture.load_texture_model(args.models / name)
         axis = yardstick.split_axis(name)
@@ -52,13 +51,8 @@ def main() -> int:
         for label, image in painted.items():
             image = (image + 1.0) / 2.0
             row["grid"][label] = round(yardstick.grid_peak(image), 2)
-            matched = histograms.match(image, train)
-            scores = [yardstick.two_sample_accuracy(train, matched, settings["crop"],
-                                                    settings["steps"], seed=seed, axis=axis)
-                      for seed in range(args.seeds)]
-            row[f"{label} + histograms"] = {
-                "c2st": [round(s, 3) for s in scores], "mean": round(float(np.mean(scores)), 3),
-                "std": round(float(np.std(scores, ddof=1)), 3)}
+            row[f"{label} + histograms"] = c2st_seeds(
+                train, histograms.match(image, train), args.seeds, axis)
         row["load"] = round(os.getloadavg()[0], 2)
         print(json.dumps(row, ensure_ascii=False), flush=True)
     return 0

@@ -3,6 +3,8 @@
     python benchmarks/texture_ablation.py brick --steps 4000                  # the cpu default
     python benchmarks/texture_ablation.py grass --steps 8000 --crop 64 --upsamplings 4 \\
         --batch-size 8                                                      # 64-px crops
+    python benchmarks/texture_ablation.py gravel --steps 4000 --loss hinge    # hinge loss
+    python benchmarks/texture_ablation.py gravel --steps 4000 --no-d-batchnorm
 
 Trains one spatial GAN on the train half of a bundled exemplar (``yardstick.halves``, the
 split of lesson 06) under the ``cpu`` profile's configuration with the given changes, paints
@@ -41,6 +43,9 @@ def main() -> int:
                         help="a stride-1 first layer in D (TextureConfig.d_full_res)")
     parser.add_argument("--fine-noise", type=int, default=None,
                         help="noise channels added at every scale (TextureConfig.fine_noise)")
+    parser.add_argument("--loss", default=None, help="adversarial loss (losses.get)")
+    parser.add_argument("--no-d-batchnorm", dest="d_batchnorm", action="store_false",
+                        default=None, help="no batch norm in D (TextureConfig.d_batchnorm)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=Path("build/benchmarks/texture"))
     args = parser.parse_args()
@@ -49,7 +54,8 @@ def main() -> int:
                                  "batch_size": args.batch_size,
                                  "fine_noise": args.fine_noise,
                                  "upsample": args.upsample,
-                                 "d_full_res": args.d_full_res}.items() if v is not None}
+                                 "d_full_res": args.d_full_res, "loss": args.loss,
+                                 "d_batchnorm": args.d_batchnorm}.items() if v is not None}
     profile = config.PROFILES["cpu"]
     config.set_seed(args.seed)
     settings = texture.TextureConfig.from_profile(profile, seed=args.seed, **changes)

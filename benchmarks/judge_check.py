@@ -1,0 +1,72 @@
+"""What the two-sample test can and cannot see: known defects, judged (a benchmark, not a test).
+
+    python benchmarks/judge_check.py > build/judge_check.jsonl   # then benchmarks/judge_check.json
+
+For brick, grass and gravel: images whose defects are known by construction, each judged by
+:func:`gandetexture.yardstick.two_sample_accuracy` against the train half at lesson 06's
+``cpu`` settings (or ``--crop`` and ``--steps``) with ``--seeds`` judge seeds. A yardstick that
+can tell must score each defect well above 0.5:
+
+- ``phase-randomised``: the train half's exact power spectrum with random phases (no stones,
+  no bricks, no blades: what Gram matrices and spectra cannot tell from real);
+- ``phase-randomised + histograms``: the same, finished as the GAN's image is in lesson 06
+  (``histograms.match``);
+- ``quilting + blur``: image quilting's image through a Gaussian blur of ``σ = 1`` pixel;
+- ``quilting + noise``: the same image plus Gaussian noise of ``σ = 0.05``;
+
+beside the references ``real (held-out half)`` and ``image quilting``. Prints one JSON line
+per exemplar and candidate (accuracies, mean, standard deviation) and the load average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+from scipy import ndimage
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from judge_seeds import c2st_seeds  # noqa: E402
+
+from gandetexture import baselines, exemplars, histograms, quilting, yardstick  # noqa: E402
+
+
+def defects(train: np.ndarray, held_out: np.ndarray, size: int = 512, seed: int = 0
+            ) -> dict[str, np.ndarray]:
+    """The references and the defective images, ``float32 [.., .., 3] in [0, 1]``."""
+    quilted = quilting.quilt(train, size, seed=seed)
+    side = min(size, *train.shape[:2])  # as baselines.candidates makes it
+    phase = (baselines.phase_randomised(train, side, 1, seed)[0] + 1.0) / 2.0
+    noise = np.random.default_rng(seed).normal(0.0, 0.05, quilted.shape)
+    return {yardstick.FLOOR: held_out, "image quilting": quilted,
+            "phase-randomised": phase,
+            "phase-randomised + histograms": histograms.match(phase, train),
+            "quilting + blur": ndimage.gaussian_filter(quilted, (1.0, 1.0, 0.0)),
+            "quilting + noise": np.clip(quilted + noise, 0.0, 1.0).astype(np.float32)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--exemplars", nargs="+", default=["brick", "grass", "gravel"])
+    parser.add_argument("--crop", type=int, default=None, help="default: JUDGE['cpu']")
+    parser.add_argument("--steps", type=int, default=None, help="default: JUDGE['cpu']")
+    args = parser.parse_args()
+    for name in args.exemplars:
+        axis = yardstick.split_axis(name)
+        train, held_out = yardstick.halves(exemplars.load(name), axis)
+        for label, image in defects(train, held_out).items():
+            row = {"exemplar": name, "candidate": label, "crop": args.crop, "steps": args.steps,
+                   **c2st_seeds(train, image, args.seeds, axis, args.crop, args.steps),
+                   "load": round(os.getloadavg()[0], 2)}
+            print(json.dumps(row, ensure_ascii=False), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,42 @@
+"""The benchmarks' shared way of judging one image with several judge seeds (not a script).
+
+``benchmarks/c2st_seeds.py``, ``degrid.py`` and ``judge_check.py`` import it (a script's own
+folder is on ``sys.path``), so each records the two-sample test the same way.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gandetexture import yardstick
+
+
+def c2st_seeds(train: np.ndarray, image: np.ndarray, seeds: int, axis: int,
+               crop: int | None = None, steps: int | None = None) -> dict:
+    """:func:`gandetexture.yardstick.two_sample_accuracy` of ``image`` against ``train`` at
+    lesson 06's ``cpu`` settings (``yardstick.JUDGE["cpu"]``, or the given ``crop`` and
+    ``steps``), once per judge seed ``0 … seeds − 1``: the image stays the same, the
+    classifier's weights and crops change.
+
+    Parameters
+    ----------
+    train, image : np.ndarray
+        ``float32 [H, W, 3] in [0, 1]``: the train half and the candidate.
+    seeds : int
+        Judge seeds; at least 2 (the spread needs two).
+    axis : int
+        How to cut each image into the test's two parts (``yardstick.split_axis``).
+
+    Returns
+    -------
+    dict
+        ``{"c2st": [accuracy per seed], "mean": float, "std": float}`` (sample standard
+        deviation), rounded to 3 decimals.
+    """
+    settings = yardstick.JUDGE["cpu"]
+    scores = [yardstick.two_sample_accuracy(train, np.asarray(image, np.float32),
+                                            crop or settings["crop"],
+                                            steps or settings["steps"], seed=seed, axis=axis)
+              for seed in range(seeds)]
+    return {"c2st": [round(s, 3) for s in scores], "mean": round(float(np.mean(scores)), 3),
+            "std": round(float(np.std(scores, ddof=1)), 3)}
