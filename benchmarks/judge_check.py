@@ -14,8 +14,10 @@ can tell must score each defect well above 0.5:
 - ``quilting + blur``: image quilting's image through a Gaussian blur of ``σ = 1`` pixel;
 - ``quilting + noise``: the same image plus Gaussian noise of ``σ = 0.05``;
 
-beside the references ``real (held-out half)`` and ``image quilting``. Prints one JSON line
-per exemplar and candidate (accuracies, mean, standard deviation) and the load average.
+beside the references ``real (held-out half)`` and ``image quilting``. With ``--images``, also
+every ``<exemplar>-<tag>.png`` of that folder (``benchmarks/texture_ablation.py``'s paintings)
+given the train half's histograms, as ``GAN <tag> + histograms``. Prints one JSON line per
+exemplar and candidate (accuracies, mean, standard deviation) and the load average.
 """
 
 from __future__ import annotations
@@ -33,7 +35,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from judge_seeds import c2st_seeds  # noqa: E402
 
-from gandetexture import baselines, exemplars, histograms, quilting, yardstick  # noqa: E402
+from gandetexture import (  # noqa: E402
+    baselines,
+    exemplars,
+    histograms,
+    io,
+    quilting,
+    yardstick,
+)
 
 
 def defects(train: np.ndarray, held_out: np.ndarray, size: int = 512, seed: int = 0
@@ -56,11 +65,18 @@ def main() -> int:
     parser.add_argument("--exemplars", nargs="+", default=["brick", "grass", "gravel"])
     parser.add_argument("--crop", type=int, default=None, help="default: JUDGE['cpu']")
     parser.add_argument("--steps", type=int, default=None, help="default: JUDGE['cpu']")
+    parser.add_argument("--images", type=Path, default=None,
+                        help="also judge this folder's <exemplar>-<tag>.png, with histograms")
+    parser.add_argument("--only-images", action="store_true", help="skip the defects")
     args = parser.parse_args()
     for name in args.exemplars:
         axis = yardstick.split_axis(name)
         train, held_out = yardstick.halves(exemplars.load(name), axis)
-        for label, image in defects(train, held_out).items():
+        images = {} if args.only_images else defects(train, held_out)
+        for path in sorted(args.images.glob(f"{name}-*.png")) if args.images else []:
+            tag = path.stem[len(name) + 1:]
+            images[f"GAN {tag} + histograms"] = histograms.match(io.load_image(path), train)
+        for label, image in images.items():
             row = {"exemplar": name, "candidate": label, "crop": args.crop, "steps": args.steps,
                    **c2st_seeds(train, image, args.seeds, axis, args.crop, args.steps),
                    "load": round(os.getloadavg()[0], 2)}

@@ -681,18 +681,23 @@ Code(inspect.getsource(histograms.match), language="python")
 
 # %% [markdown]
 # The judge's settings for each profile are `yardstick.JUDGE` (crop, steps and test crops of
-# the two-sample test, crops per Gram distance, pyramid levels). With `PRETRAINED = True` under
-# `cpu`, only the GAN's row gets a new two-sample test: the other rows' were measured by
-# `make pretrained` with the same seed and settings, and are read from the shipped
-# `metrics.json` (the test trains a small network per row, most of this cell's time). The
-# GAN's row is measured now and compared with what was recorded.
+# the two-sample test, crops per Gram distance, pyramid levels). Under `cpu`, for the exemplars
+# the package ships and the seed it was made with, only the GAN's rows get a new two-sample
+# test: the other rows depend only on the train half, the seed and the judge, were measured
+# by `make pretrained` with the same settings, and are read from the shipped `metrics.json`
+# (the test trains a small network per row, most of this cell's time). The GAN's row is
+# measured now and compared with what was recorded: with `PRETRAINED = True` it is the same
+# model, so the same number; trained here, it may differ from one machine to another.
 
 # %%
 JUDGE = yardstick.judge_settings(profile)  # smoke's counts if GANDETEXTURE_MAX_STEPS is set
 big = min(512, 4 * config.crop)  # 512² under cpu and gpu: the tiled crop needs a half of it
-recorded = PRETRAINED and profile.name == "cpu"
 made, judged = {}, {}
 for name in EXEMPLARS:
+    # make pretrained judged the shipped exemplars with this seed under cpu: their rows but
+    # the GAN's depend only on the train half, the seed and the judge, so they are read
+    recorded = (profile.name == "cpu" and not profile.max_steps and name in pretrained.names()
+                and pretrained.metrics(name)["settings"]["seed"] == SEED)
     made[name] = baselines.candidates(train_halves[name],
                                       trained[name].generate(big, big, seed=SEED)[0], big, SEED)
     made[name]["GAN + histograms"] = histograms.match(made[name]["GAN"], train_halves[name])
@@ -879,27 +884,29 @@ else:
 # and, for each defect, whether the judge told it from quilting by more than the noise of
 # one seed. It does so for this lesson's `cpu` judge and for a second one: crops the size
 # of the texture's largest element (smaller than a brick for grass and gravel) and three
-# times the training steps.
+# times the training steps. On gravel, both also judge three 4,000-step GANs of the
+# ablation (the default, the hinge loss, no batch norm in D), given the histograms.
 
 # %%
 check_file = Path("..") / "benchmarks" / "judge_check.json"
 if check_file.exists():
     check = json.loads(check_file.read_text())
-    print(check["measure"], "\n")
+    print(check["measure"])
     for judge, words in check["judges"].items():
-        print(f"{judge}: {words}")
+        print(f"\n{judge} ({words})\n{'':<40}{'brick':>7}{'grass':>7}{'gravel':>7}")
+        scores = {}
+        for r in check["rows"]:
+            if r["judge"] == judge:
+                scores.setdefault(r["candidate"], {})[r["exemplar"]] = r["mean"]
+        for label, by_name in scores.items():
+            print(f"{label:<40}" + "".join(f"{by_name[n]:>7.2f}" if n in by_name else " " * 7
+                                           for n in ("brick", "grass", "gravel")))
         for name in ("brick", "grass", "gravel"):
-            rows = {r["candidate"]: r for r in check["rows"]
-                    if r["judge"] == judge and r["exemplar"] == name}
-            if not rows:
-                continue
-            quilt = rows["image quilting"]["mean"]
-            print(f"  {name:<7}" + "; ".join(f"{label} {r['mean']:.2f}"
-                                              for label, r in rows.items()))
-            defects = [label for label in rows if label not in
-                       ("image quilting", yardstick.FLOOR)]
-            told = [d for d in defects if rows[d]["mean"] > quilt + check["noise"]]
-            print(f"  {'':<7}told from quilting: {'; '.join(told) or 'none'}. Not told: "
+            quilt = scores["image quilting"].get(name)
+            defects = [label for label in scores if name in scores[label] and label not in
+                       ("image quilting", yardstick.FLOOR) and not label.startswith("GAN")]
+            told = [d for d in defects if scores[d][name] > quilt + check["noise"]]
+            print(f"  {name}: told from quilting: {'; '.join(told) or 'none'}. Not told: "
                   f"{'; '.join(d for d in defects if d not in told) or 'none'}")
 
 # %% [markdown]
@@ -915,10 +922,15 @@ if check_file.exists():
 # Why it is blind: a part of a half holds few positions for a 128² crop, so in 100 steps the
 # classifier learns the easiest difference, and the held-out half shows what that is:
 # lighting that changes across the photograph (its score is far above 0.5 on brick and
-# gravel, although it is real). With crops the size of a stone there are many more
-# positions, and the second judge tells phase-randomised gravel from real at once. It also
-# scores quilting *below* 0.5: it has learned particular stones of one part, which quilting
-# copies into the other. A judge that sees shapes and is fair to copies is still to be built;
+# gravel, although it is real). With crops the size of a stone or a blade there are many
+# more positions, and the second judge tells phase-randomised gravel and grass from real,
+# with histograms too. It also scores quilting *below* 0.5: it has learned particular
+# stones of one part, which quilting copies into the other. On brick, whose element needs
+# the 128-px crop, three times the steps change nothing. The GANs' gravel, which the first
+# judge scored alike, the second one separates: the default's lies between the held-out
+# half and phase noise (stones, but not quite real ones), the hinge loss's and the
+# discriminator without batch norm's at the held-out half's level or below. That is one
+# training seed each, and a judge still unfair to quilting, so neither became the default. A judge that sees shapes and is fair to copies is still to be built;
 # until then, read the two-sample column as a check of tone, sharpness and noise, and the
 # pictures for the rest.
 
