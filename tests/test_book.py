@@ -151,3 +151,17 @@ def test_the_page_renders_its_equations_with_the_network_off(book):
     problems, fetched = check_offline.browse(book, CHROMIUM, pages)
     assert problems == []
     assert "/_static/mathjax/config/TeX-AMS-MML_HTMLorMML-full.js" in fetched
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium to open the page headless")
+def test_the_browser_check_sees_what_a_page_asks_of_other_hosts(tmp_path):
+    # the browser's own requests (updates, sign-in) are left out by initiator: the check
+    # must still see the page's own, from a script tag and from script at run time
+    (tmp_path / "index.html").write_text(
+        '<html><body><script src="http://cdn.example.org/x.js"></script>'
+        '<img src="gone.png"><script>fetch("https://api.example.net/data")</script>'
+        "</body></html>")
+    problems, _ = check_offline.browse(tmp_path, CHROMIUM, [tmp_path / "index.html"])
+    assert problems == ["request: index.html asked for api.example.net",
+                        "request: index.html asked for cdn.example.org",
+                        "missing: index.html asked for /gone.png (404)"]

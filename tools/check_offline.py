@@ -14,9 +14,10 @@ is reported.
 
 What JavaScript requests at run time cannot be read off the files; ``--browser CHROMIUM``
 also opens every page in a headless Chromium, the book served from ``127.0.0.1`` and every
-other host unresolvable, and reports any request for another host, any file the book lacks,
-any page whose equations did not all render (MathJax output missing, or a "Math Processing
-Error"), and lists the MathJax files fetched.
+other host unresolvable, and reports any request the page makes for another host (the
+browser's own, such as update checks, are not the book's and are left out), any file the
+book lacks, any page whose equations did not all render (MathJax output missing, or a "Math
+Processing Error"), and lists the MathJax files fetched.
 """
 
 from __future__ import annotations
@@ -155,15 +156,25 @@ def browse(folder: Path, chromium: str, pages: list[Path]) -> tuple[list[str], l
                 netlog = Path(tmp) / "net.json"
                 dom = subprocess.run(
                     [chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                     # the browser's own services (updates, sign-in, spelling dictionaries,
+                     # network time): fewer requests, although newer Chromiums make some
+                     # anyway, which is why _hosts only counts what the page asked for
+                     "--disable-background-networking", "--disable-component-update",
+                     "--disable-sync", "--no-first-run", "--disable-default-apps",
+                     "--disable-spell-checking",
+                     "--disable-features=NetworkTimeServiceQuerying",
                      "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
                      "--no-proxy-server", f"--user-data-dir={tmp}/profile",
                      f"--log-net-log={netlog}", "--virtual-time-budget=20000", "--dump-dom",
                      url], capture_output=True, text=True, timeout=120).stdout
-                hosts = _hosts(netlog)
+                hosts = _hosts(netlog, f"http://127.0.0.1:{server.server_port}")
             name = page.relative_to(root).as_posix()
             problems += [f"request: {name} asked for {h}" for h in sorted(hosts)]
+            # Chromium asks for /favicon.ico by itself when a page names no icon; the book
+            # names none, and a missing tab icon loads nothing from elsewhere
             problems += [f"missing: {name} asked for {path} ({code})"
-                         for path, code in sorted(set(_Logged.requested)) if code >= 400]
+                         for path, code in sorted(set(_Logged.requested))
+                         if code >= 400 and path != "/favicon.ico"]
             fetched |= {path.split("?")[0] for path, code in _Logged.requested if code < 400}
             expected = page.read_text(encoding="utf-8").count('class="math notranslate')
             rendered = len(re.findall(r'id="MathJax-Element-\d+-Frame"', dom)) + dom.count(
@@ -178,19 +189,29 @@ def browse(folder: Path, chromium: str, pages: list[Path]) -> tuple[list[str], l
     return problems, sorted(fetched)
 
 
-def _hosts(netlog: Path) -> set[str]:
-    """Hosts other than 127.0.0.1 that Chromium's net log saw a URL request for."""
+def _hosts(netlog: Path, origin: str) -> set[str]:
+    """Hosts other than 127.0.0.1 that the page (``origin``) started a URL request for.
+
+    Chromium's own services (component updates, account checks) request other hosts too,
+    with no page as their initiator: those are the browser's, not the book's, and left out.
+    """
     text = netlog.read_text(errors="replace") if netlog.exists() else ""
     try:
         events = json.loads(text).get("events", [])
-    except json.JSONDecodeError:  # a log cut short still lists its URLs
-        events = [{"params": {"url": u}} for u in re.findall(r'"url":"([^"]+)"', text)]
+        params = [event.get("params") or {} for event in events]
+    except json.JSONDecodeError:  # a log cut short still holds its flat params objects
+        params = []
+        for found in re.findall(r'\{[^{}]*"url":"[^"]+"[^{}]*\}', text):
+            try:
+                params.append(json.loads(found))
+            except json.JSONDecodeError:
+                continue
     hosts = set()
-    for event in events:
-        url = (event.get("params") or {}).get("url", "")
+    for param in params:
+        url = param.get("url", "")
         host = urlsplit(url).hostname
-        if host and host != "127.0.0.1" and urlsplit(url).scheme in ("http", "https", "ws",
-                                                                       "wss"):
+        if (param.get("initiator") == origin and host and host != "127.0.0.1"
+                and urlsplit(url).scheme in ("http", "https", "ws", "wss")):
             hosts.add(host)
     return hosts
 
