@@ -5,9 +5,11 @@
 For brick, grass and gravel: the GAN image that ``benchmarks/texture_ablation.py`` painted
 (``<exemplar>-default.png``, 512², the ``train-texture --profile cpu`` model), given the
 train half's histograms (``histograms.match``), and image quilting of the train half (seed 0),
-each judged by :func:`gandetexture.yardstick.two_sample_accuracy` against the train half at
-lesson 06's ``cpu`` settings with ``--seeds`` judge seeds. The images stay the same; only the
-classifier's seed (weights, crops) changes. Prints one JSON line per exemplar: the accuracies,
+each judged by :func:`gandetexture.yardstick.two_sample_accuracy` against the held-out half
+at lesson 06's ``cpu`` settings with ``--seeds`` judge seeds (``c2st_seeds.json`` was recorded
+with the first judge, against the train half: 128-px crops, 100 steps, not centred). The
+images stay the same; only the classifier's seed (weights, crops) changes. Prints one JSON
+line per exemplar: the accuracies,
 their mean and standard deviation, for each candidate.
 """
 
@@ -35,13 +37,13 @@ def main() -> int:
     args = parser.parse_args()
     for name in args.exemplars:
         axis = yardstick.split_axis(name)
-        train, _ = yardstick.halves(exemplars.load(name), axis)
+        train, held_out = yardstick.halves(exemplars.load(name), axis)
         painted = io.load_image(args.images / f"{name}-{args.tag}.png")
         candidates = {"GAN + histograms": histograms.match(painted, train),
                       "image quilting": quilting.quilt(train, 512, seed=0)}
         row = {"exemplar": name, "tag": args.tag}
         for label, image in candidates.items():
-            row[label] = c2st_seeds(train, image, args.seeds, axis)
+            row[label] = c2st_seeds(held_out, image, args.seeds)
         print(json.dumps(row, ensure_ascii=False), flush=True)
     return 0
 

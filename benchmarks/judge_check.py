@@ -3,9 +3,11 @@
     python benchmarks/judge_check.py > build/judge_check.jsonl   # then benchmarks/judge_check.json
 
 For brick, grass and gravel: images whose defects are known by construction, each judged by
-:func:`gandetexture.yardstick.two_sample_accuracy` against the train half at lesson 06's
-``cpu`` settings (or ``--crop`` and ``--steps``) with ``--seeds`` judge seeds. A yardstick that
-can tell must score each defect well above 0.5:
+:func:`gandetexture.yardstick.two_sample_accuracy` against the held-out half at lesson 06's
+``cpu`` settings (or ``--crop`` and ``--steps``) with ``--seeds`` judge seeds. The first
+judge, against the train half with 128-px crops, 100 steps and crops not centred, is
+``--against train-half --crop 128 --steps 100 --no-centre``. A yardstick that can tell must
+score each defect well above quilting:
 
 - ``phase-randomised``: the train half's exact power spectrum with random phases (no stones,
   no bricks, no blades: what Gram matrices and spectra cannot tell from real);
@@ -14,7 +16,8 @@ can tell must score each defect well above 0.5:
 - ``quilting + blur``: image quilting's image through a Gaussian blur of ``σ = 1`` pixel;
 - ``quilting + noise``: the same image plus Gaussian noise of ``σ = 0.05``;
 
-beside the references ``real (held-out half)`` and ``image quilting``. With ``--images``, also
+beside the references ``real (held-out half)`` (the floor: against the held-out half, the
+train half is judged in its place) and ``image quilting``. With ``--images``, also
 every ``<exemplar>-<tag>.png`` of that folder (``benchmarks/texture_ablation.py``'s paintings)
 given the train half's histograms, as ``GAN <tag> + histograms``. Prints one JSON line per
 exemplar and candidate (accuracies, mean, standard deviation) and the load average.
@@ -45,14 +48,15 @@ from gandetexture import (  # noqa: E402
 )
 
 
-def defects(train: np.ndarray, held_out: np.ndarray, size: int = 512, seed: int = 0
-            ) -> dict[str, np.ndarray]:
-    """The references and the defective images, ``float32 [.., .., 3] in [0, 1]``."""
+def defects(train: np.ndarray, held_out: np.ndarray, size: int = 512, seed: int = 0,
+            floor: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """The references and the defective images, ``float32 [.., .., 3] in [0, 1]``; the floor
+    row's image is ``floor`` (default ``held_out``)."""
     quilted = quilting.quilt(train, size, seed=seed)
     side = min(size, *train.shape[:2])  # as baselines.candidates makes it
     phase = (baselines.phase_randomised(train, side, 1, seed)[0] + 1.0) / 2.0
     noise = np.random.default_rng(seed).normal(0.0, 0.05, quilted.shape)
-    return {yardstick.FLOOR: held_out, "image quilting": quilted,
+    return {yardstick.FLOOR: held_out if floor is None else floor, "image quilting": quilted,
             "phase-randomised": phase,
             "phase-randomised + histograms": histograms.match(phase, train),
             "quilting + blur": ndimage.gaussian_filter(quilted, (1.0, 1.0, 0.0)),
@@ -64,6 +68,9 @@ def main() -> int:
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--exemplars", nargs="+", default=["brick", "grass", "gravel"])
     parser.add_argument("--crop", type=int, default=None, help="default: JUDGE['cpu']")
+    parser.add_argument("--against", choices=["held-out", "train-half"], default="held-out",
+                        help="the real texture of the test (train-half: the first judge)")
+    parser.add_argument("--no-centre", action="store_true", help="as the first judge")
     parser.add_argument("--steps", type=int, default=None, help="default: JUDGE['cpu']")
     parser.add_argument("--images", type=Path, default=None,
                         help="also judge this folder's <exemplar>-<tag>.png, with histograms")
@@ -72,13 +79,18 @@ def main() -> int:
     for name in args.exemplars:
         axis = yardstick.split_axis(name)
         train, held_out = yardstick.halves(exemplars.load(name), axis)
-        images = {} if args.only_images else defects(train, held_out)
+        old = args.against == "train-half"  # the first judge: its cut, uncentred crops
+        real = train if old else held_out
+        images = {} if args.only_images else defects(train, held_out,
+                                                     floor=None if old else train)
         for path in sorted(args.images.glob(f"{name}-*.png")) if args.images else []:
             tag = path.stem[len(name) + 1:]
             images[f"GAN {tag} + histograms"] = histograms.match(io.load_image(path), train)
         for label, image in images.items():
             row = {"exemplar": name, "candidate": label, "crop": args.crop, "steps": args.steps,
-                   **c2st_seeds(train, image, args.seeds, axis, args.crop, args.steps),
+                   "against": args.against, "centre": not args.no_centre,
+                   **c2st_seeds(real, image, args.seeds, args.crop, args.steps,
+                                axis if old else None, not args.no_centre),
                    "load": round(os.getloadavg()[0], 2)}
             print(json.dumps(row, ensure_ascii=False), flush=True)
     return 0

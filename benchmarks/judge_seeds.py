@@ -11,21 +11,25 @@ import numpy as np
 from gandetexture import yardstick
 
 
-def c2st_seeds(train: np.ndarray, image: np.ndarray, seeds: int, axis: int,
-               crop: int | None = None, steps: int | None = None) -> dict:
-    """:func:`gandetexture.yardstick.two_sample_accuracy` of ``image`` against ``train`` at
-    lesson 06's ``cpu`` settings (``yardstick.JUDGE["cpu"]``, or the given ``crop`` and
-    ``steps``), once per judge seed ``0 … seeds − 1``: the image stays the same, the
-    classifier's weights and crops change.
+def c2st_seeds(real: np.ndarray, image: np.ndarray, seeds: int, crop: int | None = None,
+               steps: int | None = None, axis: int | None = None, centre: bool = True
+               ) -> dict:
+    """:func:`gandetexture.yardstick.two_sample_accuracy` of ``image`` against ``real`` at
+    lesson 06's ``cpu`` settings (``yardstick.JUDGE["cpu"]``'s ``c2st_crop`` and ``steps``,
+    or the given ``crop`` and ``steps``), once per judge seed ``0 … seeds − 1``: the image
+    stays the same, the classifier's weights and crops change.
 
     Parameters
     ----------
-    train, image : np.ndarray
-        ``float32 [H, W, 3] in [0, 1]``: the train half and the candidate.
+    real, image : np.ndarray
+        ``float32 [H, W, 3] in [0, 1]``: real texture (lesson 06's judge: the held-out half)
+        and the candidate.
     seeds : int
         Judge seeds; at least 2 (the spread needs two).
-    axis : int
-        How to cut each image into the test's two parts (``yardstick.split_axis``).
+    axis, centre
+        As :func:`~gandetexture.yardstick.two_sample_accuracy` takes them; the first judge
+        (against the train half, recorded in the older JSON files) cut along the exemplar's
+        ``yardstick.split_axis`` and did not centre its crops.
 
     Returns
     -------
@@ -34,9 +38,10 @@ def c2st_seeds(train: np.ndarray, image: np.ndarray, seeds: int, axis: int,
         deviation), rounded to 3 decimals.
     """
     settings = yardstick.JUDGE["cpu"]
-    scores = [yardstick.two_sample_accuracy(train, np.asarray(image, np.float32),
-                                            crop or settings["crop"],
-                                            steps or settings["steps"], seed=seed, axis=axis)
+    scores = [yardstick.two_sample_accuracy(real, np.asarray(image, np.float32),
+                                            crop or settings["c2st_crop"],
+                                            steps or settings["steps"], seed=seed, axis=axis,
+                                            centre=centre)
               for seed in range(seeds)]
     return {"c2st": [round(s, 3) for s in scores], "mean": round(float(np.mean(scores)), 3),
             "std": round(float(np.std(scores, ddof=1)), 3)}

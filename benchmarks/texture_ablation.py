@@ -8,9 +8,10 @@
 
 Trains one spatial GAN on the train half of a bundled exemplar (``yardstick.halves``, the
 split of lesson 06) under the ``cpu`` profile's configuration with the given changes, paints
-one 512² image and judges it against the train half with ``yardstick.judge`` at lesson 06's
-``cpu`` settings. Prints one JSON line: training seconds, the two-sample accuracy (lower is
-better; the ``floor`` is the held-out half's), the pyramid Gram distances, novelty and the
+one 512² image and judges it with ``yardstick.judge`` at lesson 06's ``cpu`` settings
+(``texture_ablation.json`` was recorded with the first judge, whose two-sample test compared
+with the train half). Prints one JSON line: training seconds, the two-sample accuracy (lower
+is better; the ``floor`` is the held-out half's), the pyramid Gram distances, novelty and the
 grid peak (``ref_grid``: the train half's), and ``c2st_histograms``: the two-sample accuracy of
 the same image given the train half's histograms (``histograms.match``, as ``generate --match``
 does). The PNG goes to ``--out``. The load average is
@@ -70,7 +71,7 @@ def main() -> int:
     io.save_png(image, args.out / f"{args.exemplar}-{tag}.png")
     matched = histograms.match(image, train)
     table = yardstick.judge(train, held_out, {"GAN": image, "GAN + histograms": matched},
-                            seed=args.seed, axis=axis, crop=128, steps=100, count=16, levels=3)
+                            seed=args.seed, **yardstick.JUDGE["cpu"])
     row = table["GAN"]
     print(json.dumps({
         "exemplar": args.exemplar, "changes": changes, "train_s": round(seconds),

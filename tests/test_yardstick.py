@@ -53,6 +53,25 @@ def test_two_sample_test_tells_noise_from_stripes_and_repeats_itself():
     assert yardstick.two_sample_accuracy(real, stripes, **C2ST) == first
 
 
+def test_two_sample_test_centres_its_crops_so_a_brighter_copy_is_not_told():
+    # lighting that drifts across a photograph is not texture: each crop's mean goes
+    real, brighter = _noise((128, 256), 0), np.clip(_noise((128, 256), 1) + 0.15, 0, 1)
+    assert yardstick.two_sample_accuracy(real, brighter, **C2ST) <= 0.7
+    assert yardstick.two_sample_accuracy(real, brighter, **C2ST, centre=False) >= 0.9
+
+
+def test_judge_tests_every_row_against_the_held_out_half():
+    # the floor's test is the train half's; a candidate's, its own: both against the held-out
+    train, held_out = yardstick.halves(_noise((256, 256), 0))
+    stripes = _stripes((128, 256), 2)
+    table = yardstick.judge(train, held_out, {"stripes": stripes}, crop=32, levels=1,
+                            count=4, steps=5, test_count=16, c2st_crop=32)
+    c2st = {"crop": 32, "steps": 5, "test_count": 16}
+    assert table["stripes"]["c2st"] == yardstick.two_sample_accuracy(held_out, stripes, **c2st)
+    assert table[yardstick.FLOOR]["c2st"] == yardstick.two_sample_accuracy(held_out, train,
+                                                                           **c2st)
+
+
 def test_two_sample_test_names_an_image_too_small_for_its_crops():
     with pytest.raises(exemplars.ExemplarError, match="candidate"):
         yardstick.two_sample_accuracy(_noise((64, 128), 0), _noise((40, 40), 1), crop=32)
