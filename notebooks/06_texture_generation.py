@@ -203,8 +203,10 @@ for name, image in photos.items():
 # %% [markdown]
 # **Keep a half back.** Each exemplar is cut in two (`yardstick.halves`): the generator
 # (and image quilting, later) learn from one half; the other is held out. At the end, what
-# they make is compared with the half they learned from, and the held-out half, *new* real
-# texture from the same photograph, shows what a perfect method could hope to score. The cut
+# they make is compared with the held-out half, *new* real texture from the same photograph
+# that none of them saw, and the learned half tested against it shows what a perfect method
+# could hope to score (novelty, whether they copied, is measured against the learned half).
+# The cut
 # is the one whose halves a classifier finds hardest to tell apart
 # (`yardstick.SPLIT_AXIS`): left and right for the brick wall, which is photographed in
 # perspective (its bricks grow from top to bottom), top and bottom for grass, which is lit
@@ -954,7 +956,9 @@ if check_file.exists():
 #
 # So the verdicts above are now about shapes too, and they are not kind to the GAN: the
 # shipped models are told from real more easily than quilting on every exemplar, by far on
-# grass and gravel. That is where this course's texture GAN stands on a 2-core budget.
+# grass and gravel, and the histogram finishing step, which the first judge rewarded, makes
+# the GAN no harder to tell from real on any of them (the verdicts' last lines). That is
+# where this course's texture GAN stands on a 2-core budget.
 #
 # Read the first row of the judgement first: it is what new real texture scores, and a half
 # of a photograph holds only a few independent crops, so the c2st moves noticeably between
