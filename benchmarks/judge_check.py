@@ -48,15 +48,16 @@ from gandetexture import (  # noqa: E402
 )
 
 
-def defects(train: np.ndarray, held_out: np.ndarray, size: int = 512, seed: int = 0,
-            floor: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """The references and the defective images, ``float32 [.., .., 3] in [0, 1]``; the floor
-    row's image is ``floor`` (default ``held_out``)."""
+def defects(train: np.ndarray, floor: np.ndarray, size: int = 512, seed: int = 0
+            ) -> dict[str, np.ndarray]:
+    """The references and the defective images, ``float32 [.., .., 3] in [0, 1]``: the floor
+    row's image is ``floor`` (the held-out half against the train half, the train half
+    against the held-out half)."""
     quilted = quilting.quilt(train, size, seed=seed)
     side = min(size, *train.shape[:2])  # as baselines.candidates makes it
     phase = (baselines.phase_randomised(train, side, 1, seed)[0] + 1.0) / 2.0
     noise = np.random.default_rng(seed).normal(0.0, 0.05, quilted.shape)
-    return {yardstick.FLOOR: held_out if floor is None else floor, "image quilting": quilted,
+    return {yardstick.FLOOR: floor, "image quilting": quilted,
             "phase-randomised": phase,
             "phase-randomised + histograms": histograms.match(phase, train),
             "quilting + blur": ndimage.gaussian_filter(quilted, (1.0, 1.0, 0.0)),
@@ -76,13 +77,12 @@ def main() -> int:
                         help="also judge this folder's <exemplar>-<tag>.png, with histograms")
     parser.add_argument("--only-images", action="store_true", help="skip the defects")
     args = parser.parse_args()
+    old = args.against == "train-half"  # the first judge: its cut, uncentred crops
     for name in args.exemplars:
         axis = yardstick.split_axis(name)
         train, held_out = yardstick.halves(exemplars.load(name), axis)
-        old = args.against == "train-half"  # the first judge: its cut, uncentred crops
-        real = train if old else held_out
-        images = {} if args.only_images else defects(train, held_out,
-                                                     floor=None if old else train)
+        real, floor = (train, held_out) if old else (held_out, train)
+        images = {} if args.only_images else defects(train, floor)
         for path in sorted(args.images.glob(f"{name}-*.png")) if args.images else []:
             tag = path.stem[len(name) + 1:]
             images[f"GAN {tag} + histograms"] = histograms.match(io.load_image(path), train)

@@ -160,12 +160,10 @@ def record_filters() -> dict:
 def rejudge(name: str) -> None:
     """Judge a shipped texture model again (after the judge changed), as :func:`record` would,
     and rewrite only the ``judge`` of its ``metrics.json``: no training."""
-    from gandetexture import texture
-
     target = pretrained.MODELS / name
     scores = json.loads((target / "metrics.json").read_text())
     began = time.perf_counter()
-    scores["judge"] = judgement(name, texture.load_texture_model(target))
+    scores["judge"] = judgement(name, pretrained.texture(name))
     (target / "metrics.json").write_text(json.dumps(scores, indent=2) + "\n")
     print(f"{name}: judged again in {time.perf_counter() - began:.0f} s")
 
@@ -180,6 +178,9 @@ def main() -> int:
     parser.add_argument("--rejudge", action="store_true",
                         help="only judge the shipped brick, grass and gravel again (no training)")
     args = parser.parse_args()
+    if args.rejudge and set(args.only or []) - set(JUDGED):
+        parser.error(f"--rejudge judges only {', '.join(JUDGED)}: not "
+                     f"{', '.join(sorted(set(args.only) - set(JUDGED)))}")
     if args.rejudge:
         for name in args.only or JUDGED:
             rejudge(name)
