@@ -1,6 +1,8 @@
 """How much of a gap in the two-sample test is the test's own noise (a benchmark, not a test).
 
     python benchmarks/c2st_seeds.py build/benchmarks/texture   # texture_ablation.py's images
+    python benchmarks/c2st_seeds.py build/benchmarks/bn --seeds 3 --raw \
+        --tags steps4000-d_batchnormTrue steps4000-d_batchnormFalse   # d_batchnorm.json
 
 For brick, grass and gravel: the GAN image that ``benchmarks/texture_ablation.py`` painted
 (``<exemplar>-default.png``, 512², the ``train-texture --profile cpu`` model), given the
@@ -8,9 +10,10 @@ train half's histograms (``histograms.match``), and image quilting of the train 
 each judged by :func:`gandetexture.yardstick.two_sample_accuracy` against the held-out half
 at lesson 06's ``cpu`` settings with ``--seeds`` judge seeds (``c2st_seeds.json`` was recorded
 with the first judge, against the train half: 128-px crops, 100 steps, not centred). The
-images stay the same; only the classifier's seed (weights, crops) changes. Prints one JSON
-line per exemplar: the accuracies,
-their mean and standard deviation, for each candidate.
+images stay the same; only the classifier's seed (weights, crops) changes. With ``--tags``,
+each tag's painting is judged (quilting once per exemplar, with the first); with ``--raw``,
+the painting as it is too (row ``GAN``). Prints one JSON line per exemplar and tag: the
+accuracies, their mean and standard deviation, for each candidate.
 """
 
 from __future__ import annotations
@@ -32,19 +35,24 @@ def main() -> int:
     parser.add_argument("images", type=Path, help="folder of <exemplar>-default.png")
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--exemplars", nargs="+", default=["brick", "grass", "gravel"])
-    parser.add_argument("--tag", default="default",
+    parser.add_argument("--tags", nargs="+", default=["default"],
                         help="judge <exemplar>-<tag>.png (texture_ablation.py names its changes)")
+    parser.add_argument("--raw", action="store_true",
+                        help="judge the painting without histograms too")
     args = parser.parse_args()
     for name in args.exemplars:
         axis = yardstick.split_axis(name)
         train, held_out = yardstick.halves(exemplars.load(name), axis)
-        painted = io.load_image(args.images / f"{name}-{args.tag}.png")
-        candidates = {"GAN + histograms": histograms.match(painted, train),
-                      "image quilting": quilting.quilt(train, 512, seed=0)}
-        row = {"exemplar": name, "tag": args.tag}
-        for label, image in candidates.items():
-            row[label] = c2st_seeds(held_out, image, args.seeds)
-        print(json.dumps(row, ensure_ascii=False), flush=True)
+        for k, tag in enumerate(args.tags):
+            painted = io.load_image(args.images / f"{name}-{tag}.png")
+            candidates = {"GAN": painted} if args.raw else {}
+            candidates["GAN + histograms"] = histograms.match(painted, train)
+            if k == 0:
+                candidates["image quilting"] = quilting.quilt(train, 512, seed=0)
+            row = {"exemplar": name, "tag": tag}
+            for label, image in candidates.items():
+                row[label] = c2st_seeds(held_out, image, args.seeds)
+            print(json.dumps(row, ensure_ascii=False), flush=True)
     return 0
 
 

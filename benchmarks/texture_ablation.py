@@ -4,7 +4,7 @@
     python benchmarks/texture_ablation.py grass --steps 8000 --crop 64 --upsamplings 4 \\
         --batch-size 8                                                      # 64-px crops
     python benchmarks/texture_ablation.py gravel --steps 4000 --loss hinge    # hinge loss
-    python benchmarks/texture_ablation.py gravel --steps 4000 --no-d-batchnorm
+    python benchmarks/texture_ablation.py gravel --steps 4000 --d-batchnorm   # the old default
 
 Trains one spatial GAN on the train half of a bundled exemplar (``yardstick.halves``, the
 split of lesson 06) under the ``cpu`` profile's configuration with the given changes, paints
@@ -45,8 +45,9 @@ def main() -> int:
     parser.add_argument("--fine-noise", type=int, default=None,
                         help="noise channels added at every scale (TextureConfig.fine_noise)")
     parser.add_argument("--loss", default=None, help="adversarial loss (losses.get)")
-    parser.add_argument("--no-d-batchnorm", dest="d_batchnorm", action="store_false",
-                        default=None, help="no batch norm in D (TextureConfig.d_batchnorm)")
+    parser.add_argument("--d-batchnorm", action=argparse.BooleanOptionalAction, default=None,
+                        help="batch norm in D, or not (TextureConfig.d_batchnorm; off by "
+                             "default since 2026-11)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=Path("build/benchmarks/texture"))
     args = parser.parse_args()

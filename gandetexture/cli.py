@@ -152,7 +152,7 @@ def train_texture(args: argparse.Namespace) -> int:
     profile = config.resolve_profile(args.profile)
     overrides = {"periodic": bool(args.periodic), "seed": int(args.seed),
                  "exemplar": str(args.exemplar), "upsample": args.upsample,
-                 "fine_noise": int(args.fine_noise)}
+                 "fine_noise": int(args.fine_noise), "d_batchnorm": bool(args.d_batchnorm)}
     if args.steps is not None:
         overrides["steps"] = int(args.steps)
     settings = texture.TextureConfig.from_profile(profile, **overrides)
@@ -284,6 +284,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "(measured in lesson 06's ablation)")
     p.add_argument("--fine-noise", type=int, default=0, metavar="N",
                    help="noise channels added at every scale (TextureConfig.fine_noise)")
+    p.add_argument("--d-batchnorm", action="store_true",
+                   help="batch norm after D's first layer (TextureConfig.d_batchnorm; the "
+                        "course's models before 2026-11 had it, measured worse in lesson 06)")
     p.set_defaults(handler=train_texture)
 
     p = commands.add_parser(

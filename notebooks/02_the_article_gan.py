@@ -94,9 +94,10 @@ except Exception as error:
 # batch's own mean and variance, so the verdict on one patch would depend on the other
 # patches it came with, and a difference shared by the whole generated batch (all too dark,
 # all too smooth) would be partly normalised away before D could see it. Without it, each
-# patch's logit depends on that patch alone. This is a design choice, not a measured result:
-# lesson 06's convolutional discriminator does put BatchNormalization after its first layer
-# (`TextureConfig.d_batchnorm`), and exercise 5 asks how you would decide between the two.
+# patch's logit depends on that patch alone. Here this is a design choice, not a measured
+# result; lesson 06 measures it on its convolutional discriminator, whose first version had
+# BatchNormalization after its first layer (`TextureConfig.d_batchnorm`), and exercise 5 asks
+# how you would decide for this one.
 
 # %%
 import inspect
@@ -609,10 +610,11 @@ else:
 #    `networks.build_mlp_generator` and drop `kernel_initializer`). Train it and the course's
 #    generator for the same number of steps and compare their samples' mean gradient (the
 #    fine-detail measure above) with the real patches', before and after training.
-# 5. (open) Add BatchNormalization after the discriminator's first layer (as lesson 06 does),
-#    or replace the MLP discriminator by a small convolutional one. Design the experiment that
-#    says whether either change helps this generator: which measures of this lesson, how many
-#    seeds and steps, and what difference you would accept as real rather than noise.
+# 5. (open) Add BatchNormalization after the discriminator's first layer (as lesson 06's
+#    first version did), or replace the MLP discriminator by a small convolutional one.
+#    Design the experiment that says whether either change helps this generator: which
+#    measures of this lesson, how many seeds and steps, and what difference you would accept
+#    as real rather than noise.
 #
 # The solutions train for fractions of `gan_steps`; with `PRETRAINED = True` (a class that
 # loads this lesson's model rather than train it) for fractions of a tenth of it, so that the

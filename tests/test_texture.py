@@ -302,12 +302,13 @@ def test_cli_user_image_path_trains_and_a_run_folder_needs_resume(tmp_path, caps
     _write_png(path, 72)  # the smoke crop is 64 px
     out = tmp_path / "m"
     args = ["train-texture", "--exemplar", str(path), "--profile", "smoke", "--out", str(out),
-            "--steps", "2", "--quiet", "--upsample", "linear", "--fine-noise", "1"]
+            "--steps", "2", "--quiet", "--d-batchnorm", "--upsample", "linear", "--fine-noise",
+            "1"]
     assert main([*args[:-1], "-1"]) == 2 and "--fine-noise -1" in capsys.readouterr().err
     assert not out.exists()
     assert main(args) == 0
     settings = texture.load_texture_model(out).config
-    assert settings.upsample == "linear" and settings.fine_noise == 1
+    assert settings.upsample == "linear" and settings.fine_noise == 1 and settings.d_batchnorm
     before = (out / "model.keras").read_bytes()
     capsys.readouterr()
     # the same rule as train-remover: a folder holding a run is refused without --resume
