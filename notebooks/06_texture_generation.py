@@ -908,8 +908,8 @@ else:
 # one seed. It does so for this lesson's judge and for the first version of it, which tested
 # against the train half with 128-px crops, 100 steps and crops as they are, alone and with
 # crops the size of the texture's largest element and three times the steps. On gravel,
-# each also judges three 4,000-step GANs of the ablation (the default, the hinge loss, no
-# batch norm in D), given the histograms.
+# each also judges three 4,000-step GANs of the ablation (the first version's default with
+# batch norm in D, the hinge loss, no batch norm in D), given the histograms.
 
 # %%
 check_file = Path("..") / "benchmarks" / "judge_check.json"
@@ -1000,7 +1000,9 @@ if bn_file.exists():
 # So the verdicts above are about shapes too. Given the histograms (`generate --match`),
 # the shipped GAN is told from real no more easily than quilting: on brick by more than the
 # noise (0.73 against 0.85), on grass within it (0.48 against 0.53), on gravel level (0.60
-# against 0.59), and its texture is new, where quilting's is copied (novelty). As painted,
+# against 0.59; the verdict lines above, one judge seed, may put either ahead there: they
+# differ by less than one seed's noise), and its texture is new, where quilting's is copied
+# (novelty). As painted,
 # without the finishing step, quilting still wins on grass (0.68 against 0.53) and gravel
 # (0.77 against 0.59): the GAN's tones are not yet the exemplar's. The brick it paints has
 # columns of bricks and the joints between them; the photograph's columns lean, the GAN's
