@@ -69,10 +69,12 @@ class TextureConfig:
         Batch normalization in the discriminator (after its first layer). Off by default:
         in training mode it rescales each call's features by its own batch's statistics, so
         a difference the whole generated batch shares (all too dark, too smooth) is partly
-        normalised away before D can judge it. Measured under ``cpu``, 4,000 steps, one
-        training seed, two-sample accuracy after ``histograms.match`` (lower is better;
-        ``benchmarks/texture_ablation.py``): with it brick 0.80, gravel 0.74; without it brick
-        0.74, grass 0.51, gravel 0.60.
+        normalised away before D can judge it. Measured under ``cpu``, 4,000 steps, lesson
+        06's two-sample accuracy after ``histograms.match``, 3 judge seeds (lower is better;
+        ``benchmarks/d_batchnorm.json``): with it brick 0.80, grass 0.56, gravel 0.74; without
+        it 0.73, 0.48, 0.60; over two training seeds, grass 0.61 against 0.54 and gravel 0.74
+        against 0.64. Short runs (250 steps) do better with it: see
+        :data:`gandetexture.pretrained.RECIPES`.
     d_full_res : bool
         A first discriminator layer of stride 1, which sees a 2-pixel checkerboard as one.
     gray : bool
