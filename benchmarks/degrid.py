@@ -5,14 +5,16 @@
     python benchmarks/degrid.py build/benchmarks/models > benchmarks/degrid.jsonl
 
 For each exemplar whose ``train-texture --half train`` model is in the folder (``<folder>/
-<exemplar>``): one 512² painting (seed 0), as painted and de-gridded
-(``TextureModel.degrid``, :func:`gandetexture.texture.fixed_pattern`),
-each also given the train half's histograms (``histograms.match``, as ``generate --match``
+<exemplar>``): one 512² painting (seed 0), as painted, de-gridded with the pattern averaged
+over global codes (``TextureModel.degrid(images)``, :func:`gandetexture.texture.fixed_pattern`)
+and with its own global code's pattern (``degrid(images, code)``, what ``generate --degrid``
+does), each also given the train half's histograms (``histograms.match``, as ``generate --match``
 does). Prints one JSON line per exemplar: the grid peak of each image and of the train half,
-the seconds ``fixed_pattern`` took, and the two-sample accuracy against the held-out half at
-lesson 06's ``cpu`` settings (``degrid.json`` was recorded with the first judge, against the
-train half) with ``--seeds`` judge seeds (the images fixed; mean, standard
-deviation) for the images with histograms, as ``benchmarks/c2st_seeds.py`` judges them. The
+the seconds ``fixed_pattern`` took (the average pattern), the grid peaks of four paintings
+(seeds 0-3) de-gridded each way (``grid_seeds``), and the two-sample accuracy against the
+held-out half at lesson 06's ``cpu`` settings (``degrid.json`` was recorded with the first
+judge, against the train half) with ``--seeds`` judge seeds (the images fixed; mean,
+standard deviation) for the images with histograms, as ``benchmarks/c2st_seeds.py`` judges them. The
 load average is printed too.
 """
 
@@ -46,6 +48,7 @@ def main() -> int:
         began = time.perf_counter()
         painted = {"painted": painting, "de-gridded": model.degrid(painting)}  # measures it
         pattern_s = time.perf_counter() - began
+        painted["de-gridded, its code"] = model.generate(512, 512, seed=0, degrid=True)[0]
         row = {"exemplar": name, "steps": model.config.steps,
                "pattern_s": round(pattern_s, 1),
                "grid": {"train half": round(yardstick.grid_peak(train), 2)}}
@@ -54,6 +57,13 @@ def main() -> int:
             row["grid"][label] = round(yardstick.grid_peak(image), 2)
             row[f"{label} + histograms"] = c2st_seeds(
                 held_out, histograms.match(image, train), args.seeds)
+        row["grid_seeds"] = {"painted": [], "de-gridded": [], "de-gridded, its code": []}
+        for seed in range(4):
+            image = model.generate(512, 512, seed=seed)[0]
+            code = texture.global_codes(model.config, 1, seed)[0]
+            for label, cleaned in (("painted", image), ("de-gridded", model.degrid(image)),
+                                   ("de-gridded, its code", model.degrid(image, code))):
+                row["grid_seeds"][label].append(round(yardstick.grid_peak(cleaned), 2))
         row["load"] = round(os.getloadavg()[0], 2)
         print(json.dumps(row, ensure_ascii=False), flush=True)
     return 0

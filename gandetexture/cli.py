@@ -320,8 +320,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--degrid", action="store_true",
-                   help="subtract the generator's fixed pattern, the grid it paints in every "
-                        "noise cell (texture.fixed_pattern; lesson 06 measures it)")
+                   help="subtract the generator's fixed pattern for the painting's global "
+                        "code, the grid it paints in every noise cell (texture.fixed_pattern; "
+                        "lesson 06 measures it)")
     p.add_argument("--match", metavar="EXEMPLAR",
                    help="give the texture this exemplar's pixel and band histograms "
                         "(histograms.match; lesson 06 measures what it changes): a bundled "

@@ -223,15 +223,27 @@ class TextureModel:
                  global_noise=None, degrid: bool = False) -> np.ndarray:
         """Paint ``count`` textures of ``height × width`` pixels; see :func:`generate`.
 
-        ``degrid=True``: the painting less the fixed pattern (:meth:`degrid`).
+        ``degrid=True``: each painting less the fixed pattern of its own global code
+        (:meth:`degrid`; a spatially varying code gets the average pattern).
         """
         images = generate(self.generator, self.config, height, width, seed=seed, count=count,
                           global_noise=global_noise)
-        return self.degrid(images) if degrid else images
+        if not degrid or np.ndim(global_noise) == 4:
+            return self.degrid(images) if degrid else images
+        codes = global_codes(self.config, count, seed) if global_noise is None else global_noise
+        return np.stack([self.degrid(image, code) for image, code in zip(images, codes)])
 
-    def degrid(self, images) -> np.ndarray:
-        """``images`` this model painted, less its :func:`fixed_pattern` (measured on the first
-        call, then kept): :func:`subtract_pattern`."""
+    def degrid(self, images, code=None) -> np.ndarray:
+        """``images`` this model painted, less a :func:`fixed_pattern` (:func:`subtract_pattern`).
+
+        Without ``code``: the pattern averaged over global codes (measured on the first call,
+        then kept). With ``code``, ``[global_channels]``, the global code they were painted
+        with: that code's own pattern, which takes more of the grid away (the pattern
+        changes with the code), for 32 more paintings of 16 × 16 cells per code.
+        """
+        if code is not None:
+            return subtract_pattern(images, fixed_pattern(self.generator, self.config,
+                                                          global_code=code))
         if self.pattern is None:
             self.pattern = fixed_pattern(self.generator, self.config)
         return subtract_pattern(images, self.pattern)
@@ -350,7 +362,7 @@ def generate(generator: keras.Model, config: TextureConfig, height: int, width: 
         Same generator, same seed, same image.
     global_noise : array, optional
         ``[count, global_channels]`` global codes, or ``[count, h, w, global_channels]`` (a
-        spatially varying code, e.g. :func:`horizontal_blend`).
+        spatially varying code, e.g. :func:`gandetexture.latent.horizontal_blend`).
 
     Returns
     -------
@@ -379,8 +391,15 @@ def generate(generator: keras.Model, config: TextureConfig, height: int, width: 
 PATTERN_BATCHES, PATTERN_SEED = 4, 10_000
 
 
+def global_codes(config: TextureConfig, count: int, seed: int = 0) -> np.ndarray:
+    """The global codes :func:`generate` draws for ``count`` images and ``seed``:
+    ``float32 [count, global_channels]`` (the same whatever the size)."""
+    return sample_noise(count, 1, 1, config, seed=seed)[:, 0, 0, config.cell_channels:].numpy()
+
+
 def fixed_pattern(generator: keras.Model, config: TextureConfig,
-                  batches: int = PATTERN_BATCHES, seed: int = PATTERN_SEED) -> np.ndarray:
+                  batches: int = PATTERN_BATCHES, seed: int = PATTERN_SEED,
+                  global_code=None) -> np.ndarray:
     """The generator's fixed pattern: what it paints, on average, at each pixel of a cell.
 
     Every noise cell becomes ``scale × scale`` pixels through the same up-sampling layers, so
@@ -388,7 +407,9 @@ def fixed_pattern(generator: keras.Model, config: TextureConfig,
     :func:`gandetexture.yardstick.grid_peak`). Real texture has no such pattern, since it
     looks the same at every shift. Cameras have the same fault, fixed-pattern noise, and
     remove it the same way: average many frames, then subtract the average (a dark frame).
-    Here the frames are ``8 · batches`` images of 16 × 16 cells, each with its own noise.
+    Here the frames are ``8 · batches`` images of 16 × 16 cells, each with its own noise;
+    with ``global_code`` (``[global_channels]``) they all share that code: the pattern of
+    the texture that code paints, since the pattern changes with the code.
 
     Returns
     -------
@@ -399,8 +420,11 @@ def fixed_pattern(generator: keras.Model, config: TextureConfig,
     """
     s, cells = config.scale, 16
     total = np.zeros((s, s, 3))
+    codes = None if global_code is None else np.repeat(
+        np.asarray(global_code, np.float32).reshape(1, -1), 8, axis=0)
     for k in range(int(batches)):
-        images = generate(generator, config, cells * s, cells * s, seed=seed + k, count=8)
+        images = generate(generator, config, cells * s, cells * s, seed=seed + k, count=8,
+                          global_noise=codes)
         total += images.reshape(8, cells, s, cells, s, 3).sum(axis=(0, 1, 3))
     mean = total / (8 * int(batches) * cells * cells)
     return (mean - mean.mean(axis=(0, 1))).astype(np.float32)
@@ -423,24 +447,3 @@ def subtract_pattern(images, pattern) -> np.ndarray:
     tiled = np.tile(p, (-(-h // p.shape[0]), -(-w // p.shape[1]), 1))[:h, :w]
     return np.clip(x - tiled, -1.0, 1.0)
 
-
-def interpolate_global(config: TextureConfig, seed_a: int, seed_b: int, steps: int
-                       ) -> np.ndarray:
-    """Global codes on a straight line between two seeds' codes: ``[steps, global_channels]``."""
-    a = sample_noise(1, 1, 1, config, seed=seed_a)[0, 0, 0, config.cell_channels:]
-    b = sample_noise(1, 1, 1, config, seed=seed_b)[0, 0, 0, config.cell_channels:]
-    t = np.linspace(0.0, 1.0, steps, dtype=np.float32)[:, None]
-    return (1 - t) * a.numpy()[None] + t * b.numpy()[None]
-
-
-def horizontal_blend(code_a, code_b, cells_h: int, cells_w: int) -> np.ndarray:
-    """A spatially varying global code: ``code_a`` on the left, ``code_b`` on the right.
-
-    The code ramps linearly over the middle two thirds of the width (the outer sixths keep the
-    pure codes). Returns ``float32 [1, cells_h, cells_w, global_channels]``; pass it as
-    ``global_noise`` to :func:`generate`.
-    """
-    a, b = np.asarray(code_a, np.float32), np.asarray(code_b, np.float32)
-    t = np.clip(np.linspace(-0.25, 1.25, cells_w, dtype=np.float32), 0, 1)[:, None]
-    ramp = (1 - t) * a + t * b  # [cells_w, global_channels]
-    return np.broadcast_to(ramp[None, None], (1, cells_h, cells_w, len(a))).copy()

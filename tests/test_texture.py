@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import gandetexture  # noqa: F401  (quiet TensorFlow first)
-from gandetexture import PROFILES, exemplars, metrics, networks, texture
+from gandetexture import PROFILES, exemplars, latent, metrics, networks, texture
 from gandetexture.__main__ import main
 from gandetexture.config import ENV_MAX_STEPS, resolve_profile
 
@@ -195,9 +195,9 @@ def test_training_history_is_finite(trained):
 
 
 def test_blend_code_ramps_between_two_global_codes():
-    codes = texture.interpolate_global(SMALL, 1, 2, 5)
+    codes = latent.interpolate_global(SMALL, 1, 2, 5)
     assert codes.shape == (5, SMALL.global_channels)
-    blend = texture.horizontal_blend(codes[0], codes[-1], 3, 8)
+    blend = latent.horizontal_blend(codes[0], codes[-1], 3, 8)
     assert blend.shape == (1, 3, 8, SMALL.global_channels) and blend.dtype == np.float32
     np.testing.assert_allclose(blend[0, 0, 0], codes[0])
     np.testing.assert_allclose(blend[0, 0, -1], codes[-1])
@@ -398,15 +398,39 @@ def test_fixed_pattern_is_measured_and_subtracted_whatever_the_size():
     assert texture.subtract_pattern(np.ones((8, 8, 3)), np.full((4, 4, 3), -1.0)).max() == 1.0
 
 
-def test_a_models_degrid_uses_its_fixed_pattern_measured_once(trained):
+def test_a_models_degrid_uses_its_average_pattern_measured_once(trained):
     _, models = trained
     model = dataclasses.replace(models[False], pattern=None)
     plain = model.generate(40, 48, seed=2)
-    cleaned = model.generate(40, 48, seed=2, degrid=True)
+    cleaned = model.degrid(plain)
     assert model.pattern is not None and model.pattern.shape == (8, 8, 3)
     np.testing.assert_allclose(cleaned, texture.subtract_pattern(plain, model.pattern),
                                atol=1e-6)
     first = model.pattern
-    model.generate(16, 16, degrid=True)
+    model.degrid(plain[:, :16, :16])
     assert model.pattern is first
-    np.testing.assert_array_equal(model.degrid(plain), cleaned)  # paint once, clean after
+
+
+def test_generate_degrids_each_painting_with_its_own_codes_pattern(trained):
+    _, models = trained
+    model = models[False]
+    codes = texture.global_codes(model.config, 2, seed=2)
+    assert codes.shape == (2, model.config.global_channels)
+    noise = texture.sample_noise(2, 5, 6, model.config, seed=2)
+    np.testing.assert_array_equal(noise[:, 3, 4, model.config.cell_channels:], codes)
+    plain = model.generate(40, 48, seed=2, count=2)
+    cleaned = model.generate(40, 48, seed=2, count=2, degrid=True)
+    for k in range(2):  # paint once, clean after with the same code: the same image
+        pattern = texture.fixed_pattern(model.generator, model.config, global_code=codes[k])
+        np.testing.assert_allclose(cleaned[k], texture.subtract_pattern(plain[k], pattern),
+                                   atol=1e-6)
+        np.testing.assert_allclose(model.degrid(plain[k], codes[k]), cleaned[k], atol=1e-6)
+    assert not np.allclose(cleaned[0], model.degrid(plain[0]))  # the pattern moves with it
+    # given codes are used as given; a spatially varying code gets the average pattern
+    given = model.generate(40, 48, count=2, global_noise=codes[::-1], degrid=True)
+    np.testing.assert_allclose(given[0], model.degrid(
+        model.generate(40, 48, global_noise=codes[1:]), codes[1])[0], atol=1e-6)
+    field = latent.horizontal_blend(codes[0], codes[1], 5, 6)
+    np.testing.assert_allclose(model.generate(40, 48, global_noise=field, degrid=True),
+                               model.degrid(model.generate(40, 48, global_noise=field)),
+                               atol=1e-6)
