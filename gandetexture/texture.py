@@ -228,18 +228,19 @@ class TextureModel:
         """
         images = generate(self.generator, self.config, height, width, seed=seed, count=count,
                           global_noise=global_noise)
-        if not degrid or np.ndim(global_noise) == 4:
-            return self.degrid(images) if degrid else images
+        if not degrid:
+            return images
+        if np.ndim(global_noise) == 4:  # a code per cell, no one code's pattern: the average
+            return self.degrid(images)
         codes = global_codes(self.config, count, seed) if global_noise is None else global_noise
         return np.stack([self.degrid(image, code) for image, code in zip(images, codes)])
 
     def degrid(self, images, code=None) -> np.ndarray:
         """``images`` this model painted, less a :func:`fixed_pattern` (:func:`subtract_pattern`).
 
-        Without ``code``: the pattern averaged over global codes (measured on the first call,
-        then kept). With ``code``, ``[global_channels]``, the global code they were painted
-        with: that code's own pattern, which takes more of the grid away (the pattern
-        changes with the code), for 32 more paintings of 16 × 16 cells per code.
+        Without ``code``: the pattern averaged over global codes (measured once, then kept).
+        With ``code`` (``[global_channels]``, the one they were painted with): that code's own
+        pattern, which takes more of the grid away, for 32 more 16 × 16-cell paintings.
         """
         if code is not None:
             return subtract_pattern(images, fixed_pattern(self.generator, self.config,

@@ -276,7 +276,7 @@ def test_cli_train_then_generate_512(tmp_path, capsys):
                  "--seed", "5", "--overwrite"]) == 0
     with Image.open(png) as image:
         assert image.size == (64, 64)
-    # --degrid: the same painting less the model's fixed pattern
+    # --degrid: the same painting less the fixed pattern of its global code
     degridded = tmp_path / "degridded.png"
     assert main(["generate", "--model", str(out), "--size", "64", "64", "--out", str(degridded),
                  "--seed", "5", "--degrid"]) == 0
