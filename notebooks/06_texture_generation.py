@@ -819,8 +819,8 @@ for name in EXEMPLARS:
 # The verdicts, printed from the table: does the two-sample test tell the GAN's texture from
 # real at least as badly as quilting's (lower is better), and is the GAN's texture newer
 # (higher novelty) than quilting's copies? One judge seed's score moves by up to about 0.1
-# with the seed (`yardstick.C2ST_NOISE`), so a smaller gap is called level, and says who is
-# ahead. Then the same for the GAN with histograms, and
+# with the seed (`yardstick.C2ST_NOISE`), so a smaller gap is called level (the line still
+# says who is ahead). Then the same for the GAN with histograms, and
 # what the finishing step changed.
 
 # %%
