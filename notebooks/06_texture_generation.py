@@ -1085,7 +1085,7 @@ if bn_file.exists():
 # ahead), and its texture is new, where quilting's is copied
 # (novelty). Subtracting the average fixed pattern first takes brick further, 0.73 → 0.60,
 # its grid peak 5.90 → 2.35; its code's own pattern takes the grid to 1.24 (train half
-# 0.93) for a two-sample score of 0.62, the same within the noise. On grass and gravel
+# 0.93) for a two-sample score of 0.62, the same within the noise; on grass and gravel
 # neither moves the two-sample test by more than the noise, while the code's pattern brings
 # the grid to the train half's level or below (grass 0.90 against 0.91, gravel 0.95 against
 # 1.06). The second
