@@ -27,11 +27,21 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from judge_seeds import c2st_seeds  # noqa: E402
 
 from gandetexture import exemplars, histograms, texture, yardstick  # noqa: E402
+
+
+def versions(model: texture.TextureModel, seed: int) -> dict[str, np.ndarray]:
+    """One 512² painting of ``seed``: as painted, less the average pattern, less its code's."""
+    image = model.generate(512, 512, seed=seed)[0]
+    code = texture.global_codes(model.config, 1, seed)[0]
+    return {"painted": image, "de-gridded": model.degrid(image),
+            "de-gridded, its code": model.degrid(image, code)}
 
 
 def main() -> int:
@@ -44,26 +54,19 @@ def main() -> int:
         model = texture.load_texture_model(args.models / name)
         axis = yardstick.split_axis(name)
         train, held_out = yardstick.halves(exemplars.load(name), axis)
-        painting = model.generate(512, 512, seed=0)[0]
         began = time.perf_counter()
-        painted = {"painted": painting, "de-gridded": model.degrid(painting)}  # measures it
+        model.pattern = texture.fixed_pattern(model.generator, model.config)  # the average
         pattern_s = time.perf_counter() - began
-        painted["de-gridded, its code"] = model.generate(512, 512, seed=0, degrid=True)[0]
+        paintings = [versions(model, seed) for seed in range(4)]
         row = {"exemplar": name, "steps": model.config.steps,
                "pattern_s": round(pattern_s, 1),
-               "grid": {"train half": round(yardstick.grid_peak(train), 2)}}
-        for label, image in painted.items():
-            image = (image + 1.0) / 2.0
-            row["grid"][label] = round(yardstick.grid_peak(image), 2)
+               "grid": {"train half": round(yardstick.grid_peak(train), 2)},
+               "grid_seeds": {label: [round(yardstick.grid_peak(images[label]), 2)
+                                      for images in paintings] for label in paintings[0]}}
+        for label, image in paintings[0].items():  # seed 0's, judged
+            row["grid"][label] = row["grid_seeds"][label][0]
             row[f"{label} + histograms"] = c2st_seeds(
-                held_out, histograms.match(image, train), args.seeds)
-        row["grid_seeds"] = {"painted": [], "de-gridded": [], "de-gridded, its code": []}
-        for seed in range(4):
-            image = model.generate(512, 512, seed=seed)[0]
-            code = texture.global_codes(model.config, 1, seed)[0]
-            for label, cleaned in (("painted", image), ("de-gridded", model.degrid(image)),
-                                   ("de-gridded, its code", model.degrid(image, code))):
-                row["grid_seeds"][label].append(round(yardstick.grid_peak(cleaned), 2))
+                held_out, histograms.match((image + 1.0) / 2.0, train), args.seeds)
         row["load"] = round(os.getloadavg()[0], 2)
         print(json.dumps(row, ensure_ascii=False), flush=True)
     return 0
