@@ -46,7 +46,8 @@ def train_remover(args: argparse.Namespace) -> int:
                                    resume=args.resume, seed=args.seed,
                                    progress=not args.quiet, budget_s=args.budget_s,
                                    devices=strategy,
-                                   mixed_precision=args.mixed_precision or None).metrics
+                                   mixed_precision=args.mixed_precision or None,
+                                   ssim_weight=args.ssim_weight).metrics
     names = {"test": "test (procedural)", "real": "real textures",
              "benchmark": "photograph benchmark 128²"}
     for split, label in names.items():
@@ -254,6 +255,10 @@ def build_parser() -> argparse.ArgumentParser:
                     "against tuned classical filters, write model, checkpoints, "
                     "TensorBoard logs and metrics.json into --out.")
     training_options(p, "remover_steps")
+    p.add_argument("--ssim-weight", type=float, default=0.0, metavar="W",
+                   help="add W × (1 - SSIM) to the generator's loss (default 0, the course's "
+                        "recipe; benchmarks/remover_ablation.py measures 20); recorded in "
+                        "run.json")
     p.set_defaults(handler=train_remover)
 
     p = commands.add_parser(

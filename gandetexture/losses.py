@@ -205,6 +205,17 @@ def l1(prediction: tf.Tensor, target: tf.Tensor) -> tf.Tensor:
     return _mean(tf.abs(prediction - tf.cast(target, tf.float32)))
 
 
+def ssim_loss(prediction: tf.Tensor, target: tf.Tensor) -> tf.Tensor:
+    """``1 − SSIM(prediction, target)``, the mean over the batch of ``tf.image.ssim``.
+
+    Both ``float32 [B, H, W, C] in [-1, 1]`` (so ``max_val = 2``), ``H, W ≥ 11``. SSIM compares
+    local means, contrasts and correlations in 11-px Gaussian windows: faint texture left on a
+    flat region costs little L1 but much SSIM. 0 for identical images, at most 2.
+    """
+    prediction = tf.convert_to_tensor(prediction, tf.float32)
+    return 1.0 - tf.reduce_mean(tf.image.ssim(prediction, tf.cast(target, tf.float32), 2.0))
+
+
 # --- the interface -----------------------------------------------------------------------------
 
 @dataclasses.dataclass(frozen=True)

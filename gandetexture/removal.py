@@ -271,7 +271,8 @@ def train_remover(profile: config.Profile | str, out: str | Path | None,
                   preview: Callable[[keras.Model, int], None] | None = None,
                   preview_every: int = 0, tuned: dict[str, dict[str, Any]] | None = None,
                   devices: str | int | tf.distribute.Strategy | None = None,
-                  mixed_precision: bool | None = None) -> RemoverRun:
+                  mixed_precision: bool | None = None,
+                  ssim_weight: float = 0.0) -> RemoverRun:
     """Train, score and save the texture remover (``train-remover``, lesson 05).
 
     Parameters
@@ -300,6 +301,11 @@ def train_remover(profile: config.Profile | str, out: str | Path | None,
         Train on several devices (:func:`gandetexture.training.strategy_for`), the profile's
         batch split between them; ``None``: one. Not a setting of the run: a run continues
         on another number of devices.
+    ssim_weight : float
+        Adds ``ssim_weight · (1 − SSIM)`` to the generator's loss (``--ssim-weight``,
+        :func:`gandetexture.losses.ssim_loss`); 0, the course's recipe, leaves it out. A
+        setting of the run. ``benchmarks/remover_ablation.py`` measures it on the photograph
+        benchmark.
 
     Returns
     -------
@@ -314,20 +320,24 @@ def train_remover(profile: config.Profile | str, out: str | Path | None,
     steps = int(profile.remover_steps if steps is None else steps)
     if steps < 1:
         raise ValueError(f"--steps must be at least 1, got {steps}")
+    if not ssim_weight >= 0:
+        raise ValueError(f"--ssim-weight must be 0 or more, got {ssim_weight}")
     strategy = training.strategy_for(devices)  # first: a CPU is split before TF starts
     training.check_batch(profile.remover_batch_size, strategy)
     xla = profile.xla if jit_compile is None else bool(jit_compile)
     mixed = profile.mixed_precision if mixed_precision is None else bool(mixed_precision)
     run = None if out is None else training.RunFolder(  # float32 runs keep their old settings
         out, KIND, {"profile": profile.name, "seed": seed, "steps": steps,
-                    **({"mixed_precision": True} if mixed else {})}, resume=resume)
+                    **({"mixed_precision": True} if mixed else {}),
+                    **({"ssim_weight": float(ssim_weight)} if ssim_weight else {})},
+        resume=resume)
     config.set_seed(seed)
     keras.backend.clear_session()  # (it resets Keras's dtype policy too: precision comes after)
     with training.scope(strategy), training.precision(mixed):  # mirrored networks and slots
         generator, discriminator = networks.build_remover(profile)
         g_opt, d_opt = (training.loss_scaled(o, mixed) for o in optimizers(steps))
         step = make_remover_step(generator, discriminator, g_opt, d_opt, jit_compile=xla,
-                                 strategy=strategy)
+                                 strategy=strategy, ssim_weight=ssim_weight)
     data = evaluation_data(profile, seed)
     peek_t, peek_s = data["val"][0][:16], data["val"][1][:16]
 
@@ -359,6 +369,7 @@ def train_remover(profile: config.Profile | str, out: str | Path | None,
         "profile": profile.name, "seed": seed, "steps": steps, "steps_done": done,
         "batch_size": profile.remover_batch_size, "bank_size": profile.bank_size,
         "image_size": profile.image_size, "xla": xla, "mixed_precision": mixed,
+        "ssim_weight": float(ssim_weight),
         "devices": training.replicas(strategy),
         "params": {"generator": networks.count_params(generator),
                    "discriminator": networks.count_params(discriminator)},

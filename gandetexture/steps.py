@@ -68,7 +68,7 @@ def make_step(generator: keras.Model, discriminator: keras.Model | None,
               g_optimizer: keras.optimizers.Optimizer,
               d_optimizer: keras.optimizers.Optimizer | None = None, *, inputs: Inputs,
               loss: str | losses.AdversarialLoss = "nonsaturating", l1_weight: float = 0.0,
-              d_steps: int = 1, ema_generator: keras.Model | None = None,
+              ssim_weight: float = 0.0, d_steps: int = 1, ema_generator: keras.Model | None = None,
               ema_decay: float = 0.995, seed: int = 0, jit_compile: bool | None = None,
               strategy: tf.distribute.Strategy | None = None) -> Step:
     """The one adversarial train step.
@@ -87,6 +87,9 @@ def make_step(generator: keras.Model, discriminator: keras.Model | None,
         tape, drawn from ``(seed + 1, step_index)``.
     l1_weight : float
         Weight of ``L1(fake, real)`` in the generator's loss (pix2pix: 100; 0: none).
+    ssim_weight : float
+        Weight of :func:`gandetexture.losses.ssim_loss` ``(fake, real)`` in the generator's
+        loss (0: none, the course's recipe; ``train-remover --ssim-weight``).
     d_steps : int
         Discriminator updates per generator update (WGAN-GP's paper: 5); the extra ones come
         first, each with its own noise.
@@ -125,7 +128,8 @@ def make_step(generator: keras.Model, discriminator: keras.Model | None,
     -------
     callable
         ``step(batch, step_index: int64 scalar tensor)`` returning ``d_loss``, the generator's
-        loss (``g_loss``, or ``g_adv`` and ``g_l1`` with an L1 term), and ``d_real`` /
+        loss (``g_loss``, or ``g_adv`` and ``g_l1`` with an L1 term; ``g_ssim`` with an SSIM
+        term), and ``d_real`` /
         ``d_fake``, the mean probabilities of "real" D gives real and fake samples.
         ``step.track`` names the networks and optimizers it updates (what a checkpoint holds).
     """
@@ -136,7 +140,9 @@ def make_step(generator: keras.Model, discriminator: keras.Model | None,
         if discriminator is not None and d_optimizer is not None:
             build_optimizer(d_optimizer, discriminator)
     if discriminator is None:
-        return _l1_step(generator, g_optimizer, inputs, seed, jit_compile, strategy)
+        # the same balance of the two terms as beside an adversarial term
+        return _l1_step(generator, g_optimizer, inputs, seed, jit_compile, strategy,
+                        ssim_weight / l1_weight if ssim_weight else 0.0)
     if d_optimizer is None:
         raise ValueError("make_step: a discriminator needs its own d_optimizer")
 
@@ -177,6 +183,9 @@ def make_step(generator: keras.Model, discriminator: keras.Model | None,
                 g_loss = g_adv + l1_weight * g_l1
             else:
                 g_loss = g_adv
+            if ssim_weight:
+                g_ssim = losses.ssim_loss(fake, real)
+                g_loss += ssim_weight * g_ssim
             # inside the tapes: the division (and the loss scale) is part of what they
             # differentiate
             d_share = d_optimizer.scale_loss(_share(d_loss, replicas))
@@ -186,6 +195,8 @@ def make_step(generator: keras.Model, discriminator: keras.Model | None,
         d_optimizer.apply_gradients(zip(d_grads, discriminator.trainable_variables))
         g_optimizer.apply_gradients(zip(g_grads, generator.trainable_variables))
         terms = {"g_adv": g_adv, "g_l1": g_l1} if l1_weight else {"g_loss": g_loss}
+        if ssim_weight:
+            terms["g_ssim"] = g_ssim
         return {"d_loss": d_loss, **terms,
                 "d_real": tf.reduce_mean(tf.sigmoid(real_logits)),
                 "d_fake": tf.reduce_mean(tf.sigmoid(fake_logits))}
@@ -205,17 +216,23 @@ def make_step(generator: keras.Model, discriminator: keras.Model | None,
 
 def _l1_step(generator: keras.Model, g_optimizer: keras.optimizers.Optimizer, inputs: Inputs,
              seed: int, jit_compile: bool | None,
-             strategy: tf.distribute.Strategy | None) -> Step:
-    """The generator trained on ``L1(fake, real)`` alone: :func:`make_step` without a critic."""
+             strategy: tf.distribute.Strategy | None, ssim_ratio: float = 0.0) -> Step:
+    """The generator trained on ``L1(fake, real)`` alone (plus ``ssim_ratio ×``
+    :func:`~gandetexture.losses.ssim_loss`): :func:`make_step` without a critic."""
 
     def update(batch, step_index: tf.Tensor, replicas: int) -> dict[str, tf.Tensor]:
         g_input, real, _ = inputs(batch, _key(seed, step_index, replicas))
         with tf.GradientTape() as g_tape:
-            g_l1 = losses.l1(tf.cast(generator(g_input, training=True), tf.float32), real)
-            g_share = g_optimizer.scale_loss(_share(g_l1, replicas))
+            fake = tf.cast(generator(g_input, training=True), tf.float32)
+            g_l1 = losses.l1(fake, real)
+            terms, g_loss = {"g_l1": g_l1}, g_l1
+            if ssim_ratio:
+                terms["g_ssim"] = losses.ssim_loss(fake, real)
+                g_loss += ssim_ratio * terms["g_ssim"]
+            g_share = g_optimizer.scale_loss(_share(g_loss, replicas))
         grads = g_tape.gradient(g_share, generator.trainable_variables)
         g_optimizer.apply_gradients(zip(grads, generator.trainable_variables))
-        return {"g_l1": g_l1}
+        return terms
 
     step = _compile(update, strategy, jit_compile)
     step.track = {"generator": generator, "g_optimizer": g_optimizer}
@@ -333,15 +350,17 @@ def make_remover_step(generator: keras.Model, discriminator: keras.Model | None,
                       l1_weight: float = 100.0,
                       loss: str | losses.AdversarialLoss = "nonsaturating",
                       jit_compile: bool | None = None,
-                      strategy: tf.distribute.Strategy | None = None) -> Step:
+                      strategy: tf.distribute.Strategy | None = None,
+                      ssim_weight: float = 0.0) -> Step:
     """The conditional GAN (pix2pix) step of the texture remover (lessons 04, 05).
 
     ``step((textured, structure), step_index)``, both ``float32 [B, H, W, 3] in [-1, 1]``,
     returning ``{"d_loss", "g_adv", "g_l1", "d_real", "d_fake"}`` (only ``g_l1`` without a
     discriminator). The generator minimises ``adversarial + l1_weight · L1``: the L1 term pins
     the prediction to the right image, the adversarial term pushes it off the blurry mean.
-    ``strategy``: train on several devices (see :func:`make_step`).
+    ``ssim_weight`` adds ``ssim_weight · (1 − SSIM)`` (``g_ssim``; off in the course's
+    recipe). ``strategy``: train on several devices (see :func:`make_step`).
     """
     return make_step(generator, discriminator, g_optimizer, d_optimizer, loss=loss,
-                     inputs=paired_inputs, l1_weight=l1_weight, jit_compile=jit_compile,
-                     strategy=strategy)
+                     inputs=paired_inputs, l1_weight=l1_weight, ssim_weight=ssim_weight,
+                     jit_compile=jit_compile, strategy=strategy)

@@ -12,7 +12,9 @@
 # - break the results down per texture kind and per texture scale, and time every method at
 #   both sizes (quality against milliseconds);
 # - look at the same images through every method, and at each method's worst images;
-# - set our numbers beside a published benchmark (NKS) and say what differs between the two.
+# - set our numbers beside a published benchmark (NKS) and say what differs between the two;
+# - read what changes to the remover's training were tried against the photographs, and what
+#   each one measured.
 #
 # Lesson 05 compared its remover with three filters on pictures made the same way as its
 # training data. That is the easy test. This lesson is the results chapter: every method, on
@@ -32,8 +34,10 @@ profile = gdt.setup(PROFILE, SEED, lesson="07_results")
 
 # %%
 import inspect
+import json
 import time
 from collections import Counter
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -595,6 +599,93 @@ print(f"the network is behind on {len(behind)} of {len(losses)} sets and groups"
 # what kind of texture. Under `smoke` the network has trained for a few steps only, so the
 # list means nothing there.
 #
+# ## What we tried for photographs
+#
+# The photograph benchmark is where the network most needs to gain. Each change below was
+# tried the same way: lesson 05's remover trained under `cpu` for a quarter of its steps with
+# that one change, then the plain network scored on the benchmark's validation split (other
+# photographs, other real textures: where a change is chosen) and on its test split. `clean`
+# is the PSNR of the network's output on the clean structures themselves: how much it harms
+# an image that has no texture to remove. The course recipe ran with two seeds, which shows
+# how much a run moves by chance. Each run trains for minutes, so the lesson reads what
+# `benchmarks/remover_ablation.py` wrote (the command is printed).
+
+# %%
+ablation_file = Path("..") / "benchmarks" / "remover_ablation.json"
+ablation = json.loads(ablation_file.read_text()) if ablation_file.exists() else []
+short = [row for row in ablation if not row.get("shipped") and row["steps"] < 8000]
+print(f"{len(short)} runs of {short[0]['steps'] if short else '-'} steps, from `python "
+      f"benchmarks/remover_ablation.py --out benchmarks/remover_ablation.json`")
+variants = list(dict.fromkeys(row["variant"] for row in short))
+
+
+def runs_of(variant: str, split: str, measure: str, rows=short) -> list[float]:
+    return [row[split][measure] for row in rows if row["variant"] == variant]
+
+
+print(f"{'variant':26s} {'seeds':>5s} {'val dB':>7s} {'val SSIM':>8s} {'test dB':>7s} "
+      f"{'test SSIM':>9s} {'clean dB':>8s} {'colour':>7s} {'train s':>7s}")
+for variant in variants:
+    rows = [row for row in short if row["variant"] == variant]
+    print(f"{variant:26s} {len(rows):5d} "
+          + " ".join(f"{np.mean(runs_of(variant, split, key)):{width}.{digits}f}"
+                     for split, key, width, digits in
+                     [("val", "psnr", 7, 2), ("val", "ssim", 8, 3), ("test", "psnr", 7, 2),
+                      ("test", "ssim", 9, 3), ("test", "clean_psnr", 8, 2),
+                      ("test", "colour_error", 7, 4)])
+          + f" {np.mean([row['train_s'] for row in rows]):7.0f}")
+
+# %% [markdown]
+# Each change against the course recipe on the validation split, beyond the spread of the
+# seeds or not (`metrics.seed_comparison`; a change run with one seed has only the recipe's
+# spread to beat):
+
+# %%
+tried = {}
+for variant in variants[1:] if variants and variants[0] == "course recipe" else []:
+    for measure in ("psnr", "ssim"):
+        c = metrics.seed_comparison(runs_of(variant, "val", measure),
+                                    runs_of("course recipe", "val", measure))
+        tried[variant, measure] = c["winner"]
+        word = {"a": "better", "b": "worse", None: "within the spread"}[c["winner"]]
+        print(f"{variant:26s} val {measure.upper():5s} {c['mean_a'] - c['mean_b']:+7.3f} "
+              f"-> {word}")
+
+# %% [markdown]
+# And at full length: the SSIM term (weight 20), trained for all of the `cpu` profile's steps,
+# against the shipped remover (the course recipe at that length), scored the same way. The training time matters as much as the score: `train-remover` has
+# ten minutes on a 2-core laptop, scoring included.
+
+# %%
+full = [row for row in ablation if row["steps"] >= 8000]
+base = next((row for row in full if row.get("shipped")), None)
+for row in (row for row in full if not row.get("shipped") and base):
+    print(f"{row['variant']} at {row['steps']} steps against the course recipe (shipped):")
+    for split in ("val", "test"):
+        now, then = row[split], base[split]
+        print(f"  {split:4s} PSNR {now['psnr']:.2f} dB ({now['psnr'] - then['psnr']:+.2f}), "
+              f"SSIM {now['ssim']:.3f} ({now['ssim'] - then['ssim']:+.3f})")
+    print(f"  training {row['train_s']:.0f} s against {base['train_s']:.0f} s "
+          f"({row['train_s'] / base['train_s'] - 1:+.0%})")
+    whole = pretrained.metrics("remover")["wall_s"]  # training, scoring and saving
+    print(f"  train-remover in all: {whole:.0f} s for the shipped remover, so about "
+          f"{whole + row['train_s'] - base['train_s']:.0f} s with this change "
+          f"(the cpu budget: {10 * 60} s)")
+
+# %% [markdown]
+# None of these changes comes near a clear lead over the best classic. The best of them move
+# the validation score by a few tenths of a decibel, less than the recipe's two seeds differ
+# by. The one change better beyond the seeds' spread is the SSIM term, on SSIM only (its PSNR
+# stays within the spread at the lower weight and falls at the higher), and it costs training
+# time the `cpu` budget does not have. The package keeps it as an option
+# (`train-remover --ssim-weight`), off in the course's recipe. Two rows say
+# more than their scores. Training structures flattened the way the benchmark's photographs
+# are, which should look closer to the test, score far worse on it; a likely reason is that
+# the network learns to keep small regions, and a small region looks much like a texture
+# element. And amplitudes starting at zero raise `clean` a lot without raising the textured
+# scores: the harm the network does to texture-free images is not what holds it back; the
+# texture it leaves is.
+#
 # ## Summary
 #
 # - Nine classical filters, tuned on validation splits, against lesson 05's remover, on the
@@ -610,6 +701,9 @@ print(f"the network is behind on {len(behind)} of {len(losses)} sets and groups"
 #   adds and whether, with them, the network beats the best classic.
 # - Published numbers (NKS) are context, not a comparison: structures, textures, sizes and
 #   tuning differ; the orderings are what can be compared.
+# - Changes to the remover's training, each measured on the benchmark's validation split
+#   against the spread of two seeds (`benchmarks/remover_ablation.py`): the table says which
+#   moved it, and by how little.
 #
 # ## Exercises
 #

@@ -106,6 +106,15 @@ def test_reconstruction_loss():
     assert float(losses.l1(a, a)) == 0.0
 
 
+def test_ssim_loss_is_one_minus_tf_image_ssim():
+    a = tf.random.stateless_uniform([2, 16, 16, 3], [0, 7], -1, 1)
+    flat = tf.zeros_like(a)
+    assert float(losses.ssim_loss(a, a)) == pytest.approx(0.0, abs=1e-6)
+    expected = 1.0 - float(tf.reduce_mean(tf.image.ssim(a, flat, 2.0)))
+    assert float(losses.ssim_loss(a, flat)) == pytest.approx(expected, rel=1e-6)
+    assert 0.5 < expected <= 2.0  # noise against a flat image: little shared structure
+
+
 # --- gradient signs --------------------------------------------------------------------------
 
 def _grads(fn, *tensors):

@@ -191,6 +191,12 @@ def test_train_remover_refuses_a_run_folder_without_resume(tmp_path):
         removal.train_remover("smoke", tmp_path, steps=3, seed=1, resume=True, progress=False)
     with pytest.raises(ValueError, match="at least 1"):
         removal.train_remover("smoke", None, steps=0)
+    with pytest.raises(ValueError, match="--ssim-weight"):
+        removal.train_remover("smoke", None, steps=1, ssim_weight=-1.0)
+    # an SSIM term is a setting of the run: the recipe without it does not continue it
+    with pytest.raises(ValueError, match="other settings"):
+        removal.train_remover("smoke", tmp_path, steps=3, resume=True, progress=False,
+                              ssim_weight=20.0)
 
 
 def test_train_remover_without_folder_takes_callbacks_previews_and_tuned_filters():

@@ -35,12 +35,13 @@ def article(loss="nonsaturating", d_steps=1, seed=0):
     return step, real
 
 
-def remover(loss="nonsaturating", adversarial=True):
+def remover(loss="nonsaturating", adversarial=True, ssim_weight=0.0):
     keras.utils.set_random_seed(0)
     g = networks.build_unet_generator(width=2, depth=2)
     d = networks.build_patchgan_discriminator(width=2, n_down=1) if adversarial else None
     step = steps.make_remover_step(g, d, training.adam(),
-                                   training.adam() if adversarial else None, loss=loss)
+                                   training.adam() if adversarial else None, loss=loss,
+                                   ssim_weight=ssim_weight)
     textured = tf.random.stateless_uniform([2, 16, 16, 3], [0, 2], -1, 1)
     return step, (textured, tf.clip_by_value(textured * 0.5, -1, 1))
 
@@ -150,6 +151,21 @@ def test_l1_only_step_has_no_discriminator():
     assert set(first) == {"g_l1"}
     later = [float(step(batch, index(i))["g_l1"]) for i in range(1, 4)]
     assert later[-1] < float(first["g_l1"])  # L1 alone fits the target
+
+
+@pytest.mark.parametrize("adversarial", [True, False])
+def test_an_ssim_term_is_reported_and_changes_the_update(adversarial):
+    plain_step, batch = remover(adversarial=adversarial)
+    plain = plain_step(batch, index(0))
+    step, _ = remover(adversarial=adversarial, ssim_weight=20.0)
+    first = step(batch, index(0))
+    assert set(first) == set(plain) | {"g_ssim"}
+    expected = losses.ssim_loss(plain_step.track["generator"](batch[0]), batch[1])
+    assert float(first["g_ssim"]) > 0 and np.isfinite(float(expected))
+    assert float(first["g_l1"]) == pytest.approx(float(plain["g_l1"]), rel=1e-5)  # same start
+    moved = [w.numpy() for w in step.track["generator"].trainable_weights]
+    kept = [w.numpy() for w in plain_step.track["generator"].trainable_weights]
+    assert any(not np.allclose(a, b) for a, b in zip(moved, kept))
 
 
 def test_a_discriminator_needs_its_optimizer():

@@ -1,0 +1,191 @@
+"""What moves the remover on the photograph benchmark: short runs of variants (a benchmark).
+
+    python benchmarks/remover_ablation.py --steps 2000 --out benchmarks/remover_ablation.json
+    python benchmarks/remover_ablation.py --variants "SSIM term 20" --seed 1 --out ...
+    python benchmarks/remover_ablation.py --shipped --out ...   # the shipped remover, scored
+
+Each variant trains lesson 05's remover under ``cpu`` for ``--steps`` steps (the cosine decay
+of the learning rate fitted to that length) with one change, and scores the plain network on
+48 pairs of each split of the photograph benchmark at 128² (``benchmark.photo_pairs``): the
+``val`` split (other photographs, other real textures), by which a change is chosen, and the
+``test`` split, the benchmark itself; PSNR (mean over images), SSIM, colour error, PSNR per
+blend and per texture source, and PSNR of the network's output on the clean structures
+themselves (what it does to an image without texture). Also the procedural test split at 64²
+(lesson 05's). One JSON row per run is appended to ``--out``, with the load average.
+
+Variants the package offers are its options (``train_remover(ssim_weight=...)``); the others
+(data and architectures the package does not offer) are swapped in for the one run, here.
+``--shipped`` trains nothing: it scores the remover shipped with the package (the course
+recipe at the ``cpu`` profile's full length) the same way, as the row to compare full-length
+runs with.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import tensorflow as tf
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import keras  # noqa: E402
+from keras import layers  # noqa: E402
+
+from gandetexture import benchmark, config, datasets, metrics, networks, pretrained, removal  # noqa: E402
+from gandetexture.inference import predict  # noqa: E402
+
+
+class RelativeGradients(layers.Layer):
+    """RTV's windowed measures as input features: for each Gaussian window ``σ``, the
+    windowed gradient over the windowed gradient magnitude on each axis (near 1 across a
+    structure edge, near 0 inside a texture whose gradients cancel) and the log of the
+    windowed magnitude, of the grey image. ``[B, H, W, 3]`` → ``[B, H, W, 3 · len(sigmas)]``."""
+
+    def __init__(self, sigmas: tuple[float, ...] = (1.0, 3.0), **kwargs):
+        super().__init__(**kwargs)
+        self.sigmas = sigmas
+
+    def call(self, images):
+        grey = tf.reduce_mean(images, -1, keepdims=True)
+        gx, gy = grey - tf.roll(grey, 1, 2), grey - tf.roll(grey, 1, 1)
+        features = []
+        for sigma in self.sigmas:
+            taps = np.exp(-0.5 * (np.arange(-3 * sigma, 3 * sigma + 1) / sigma) ** 2)
+            taps = (taps / taps.sum()).astype(np.float32)
+
+            def blur(x, taps=taps):
+                x = tf.nn.conv2d(x, taps.reshape(1, -1, 1, 1), 1, "SAME")
+                return tf.nn.conv2d(x, taps.reshape(-1, 1, 1, 1), 1, "SAME")
+
+            dx, dy = blur(tf.abs(gx)), blur(tf.abs(gy))
+            features += [tf.abs(blur(gx)) / (dx + 1e-2), tf.abs(blur(gy)) / (dy + 1e-2),
+                         tf.math.log(dx + dy + 1e-3) / 4.0]
+        return tf.concat(features, -1)
+
+
+def relative_gradient_remover(profile: config.Profile, residual: bool = True,
+                              global_context: bool = True):
+    """The course's U-Net given the image and its :class:`RelativeGradients` (9 channels in;
+    the first 3 out are the structure)."""
+    discriminator = networks.build_patchgan_discriminator(
+        profile.remover_width, networks.patchgan_layers(profile.depth))
+    image = keras.Input((None, None, 3))
+    both = layers.Concatenate()([image, RelativeGradients()(image)])
+    core = networks.build_unet_generator(profile.remover_width, profile.depth, residual,
+                                         channels=9, global_context=global_context)
+    return keras.Model(image, core(both)[..., :3]), discriminator
+
+
+def grey_banks(fraction: float) -> Callable:
+    """``datasets._stream_banks`` with the first ``fraction`` of its textures made grey (the
+    benchmark's real textures are grey)."""
+    plain = datasets._stream_banks
+
+    def banks(*args, **kwargs):
+        structures, textures = plain(*args, **kwargs)
+        textures = textures.copy()
+        textures[:round(fraction * len(textures))] = \
+            textures[:round(fraction * len(textures))].mean(-1, keepdims=True)
+        return structures, textures
+    return banks
+
+
+def stream(**options) -> Callable:
+    """``removal.training_data`` with other :func:`datasets.pair_stream` options."""
+    def training_data(profile: config.Profile, seed: int = 0) -> tf.data.Dataset:
+        return datasets.pair_stream(profile.image_size, profile.remover_batch_size, seed=seed,
+                                    bank_size=profile.bank_size,
+                                    scale_range=removal.TRAIN_SCALES, **options)
+    return training_data
+
+
+#: name → (train_remover keyword arguments, {(module, attribute): replacement})
+VARIANTS: dict[str, tuple[dict, dict]] = {
+    "course recipe": ({}, {}),
+    "SSIM term 20": ({"ssim_weight": 20.0}, {}),
+    "SSIM term 60": ({"ssim_weight": 60.0}, {}),
+    "amplitudes from 0": ({}, {(removal, "training_data"): stream(amplitude=(0.0, 0.5))}),
+    "flattened structures": ({}, {(removal, "training_data"): stream(structures="flattened")}),
+    "half the textures grey": ({}, {(datasets, "_stream_banks"): grey_banks(0.5)}),
+    "relative-gradient inputs": ({}, {(networks, "build_remover"):
+                                      relative_gradient_remover}),
+}
+
+
+@contextlib.contextmanager
+def swapped(replacements: dict) -> Iterator[None]:
+    saved = {key: getattr(*key) for key in replacements}
+    for (module, name), value in replacements.items():
+        setattr(module, name, value)
+    try:
+        yield
+    finally:
+        for (module, name), value in saved.items():
+            setattr(module, name, value)
+
+
+def photo_scores(generator: keras.Model, split: str, seed: int = 0) -> dict:
+    textured, structure, infos = benchmark.photo_pairs(split, 48, 128, seed)
+    out = predict(generator, textured)
+    psnr = np.array([float(tf.image.psnr(o, s, 1.0)) for o, s in zip(out, structure)])
+    row = {"psnr": float(psnr.mean()), "ssim": metrics.image_scores(out, structure)["ssim"],
+           "colour_error": float(np.mean(metrics.colour_error(out, structure))),
+           "clean_psnr": float(np.mean(
+               [float(tf.image.psnr(o, s, 1.0)) for o, s in
+                zip(predict(generator, structure), structure)]))}
+    for key in ("blend", "source"):
+        row[key] = benchmark.breakdown(psnr, infos, key=key)
+    return row
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
+    parser.add_argument("--steps", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=None, help="JSON list to append rows to")
+    parser.add_argument("--shipped", action="store_true",
+                        help="score the shipped remover instead of training variants")
+    args = parser.parse_args()
+    profile = config.resolve_profile("cpu")
+    if args.shipped:
+        shipped = pretrained.metrics("remover")
+        row = {"variant": "course recipe", "steps": shipped["steps"], "seed": shipped["seed"],
+               "train_s": round(shipped["train_s"], 1), "shipped": True,
+               "procedural_test_psnr": shipped["test"]["model"]["psnr"],
+               **{split: photo_scores(pretrained.remover(), split) for split in ("val", "test")}}
+        write(row, args.out)
+        return 0
+    for name in args.variants:
+        kwargs, replacements = VARIANTS[name]
+        # scored below instead of by train_remover (its tuned filters and ensembles)
+        replacements = {**replacements, (removal, "benchmark_scores"): lambda *a, **k: {}}
+        with swapped(replacements):
+            run = removal.train_remover(profile, None, steps=args.steps, seed=args.seed,
+                                        progress=False, **kwargs,
+                                        tuned={"tv": {"params": {"weight": 0.05}}})
+        row = {"variant": name, "steps": args.steps, "seed": args.seed,
+               "train_s": round(run.metrics["train_s"], 1),
+               "procedural_test_psnr": run.metrics["test"]["model"]["psnr"],
+               **{split: photo_scores(run.generator, split) for split in ("val", "test")},
+               "load": round(os.getloadavg()[0], 2)}
+        write(row, args.out)
+    return 0
+
+
+def write(row: dict, out: Path | None) -> None:
+    print(json.dumps(row), flush=True)
+    if out:
+        rows = json.loads(out.read_text()) if out.is_file() else []
+        out.write_text(json.dumps(rows + [row], indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
