@@ -614,13 +614,19 @@ for label, model in [(f"plain GAN, {EXEMPLARS[-1]}", trained[EXEMPLARS[-1]]),
     print(f"{label:>24}: grid peak {grids[label]:.2f}; de-gridded with the average pattern "
           f"{yardstick.grid_peak(cleaned[label]):.2f}, with its code's "
           f"{yardstick.grid_peak(own[label]):.2f}")
+
+
+def tile_verdict(real: list[float], tile: float, name: str, digits: int = 2) -> str:
+    """Where a tile's grid peak falls against real gravel's (whole exemplar first)."""
+    return (f"real gravel {min(real):.{digits}f} to {max(real):.{digits}f}: {name} "
+            f"({tile:.{digits}f}) is {'inside' if tile <= max(real) else 'above'} that range, "
+            f"{'at or below' if tile <= real[0] else 'above'} the whole exemplar's")
+
+
 real_grids = [grids[k] for k in ("gravel, whole exemplar", "gravel, top half",
                                  "gravel, bottom half")]
 tile_grid = yardstick.grid_peak(own["periodic GAN, gravel"])
-print(f"real gravel {min(real_grids):.2f} to {max(real_grids):.2f}: the periodic tile "
-      f"de-gridded with its code's pattern ({tile_grid:.2f}) is "
-      f"{'inside' if tile_grid <= max(real_grids) else 'above'} that range, "
-      f"{'at or below' if tile_grid <= real_grids[0] else 'above'} the whole exemplar's")
+print(tile_verdict(real_grids, tile_grid, "the periodic tile de-gridded with its code's pattern"))
 
 # %% [markdown]
 # One more check of the lattice itself. A pattern that repeats every 16 pixels puts its energy
@@ -638,11 +644,8 @@ cell_grids = {label: yardstick.grid_peak(image, config.scale) for label, image i
     ("periodic GAN, its code's", own["periodic GAN, gravel"])]}
 for label, value in cell_grids.items():
     print(f"{label:>26}: grid peak on the {config.scale}-px lattice {value:.3f}")
-real_cell = [cell_grids[k] for k in list(cell_grids)[:3]]
-tile_cell = cell_grids["periodic GAN, its code's"]
-print(f"real gravel {min(real_cell):.3f} to {max(real_cell):.3f}: the de-gridded tile "
-      f"({tile_cell:.3f}) is {'inside' if tile_cell <= max(real_cell) else 'above'} that "
-      f"range, {'at or below' if tile_cell <= real_cell[0] else 'above'} the whole exemplar's")
+print(tile_verdict(list(cell_grids.values())[:3], cell_grids["periodic GAN, its code's"],
+                   "the de-gridded tile", digits=3))
 
 # %% [markdown]
 # Read the two verdicts together: the 16-px lattice is the one the rest of the lesson (and

@@ -613,14 +613,16 @@ print(f"the network is behind on {len(behind)} of {len(losses)} sets and groups"
 # %%
 ablation_file = Path("..") / "benchmarks" / "remover_ablation.json"
 ablation = json.loads(ablation_file.read_text()) if ablation_file.exists() else []
-short = [row for row in ablation if not row.get("shipped") and row["steps"] < 8000]
+base = next((row for row in ablation if row.get("shipped")), None)  # the full-length recipe
+full_length = base["steps"] if base else None
+short = [row for row in ablation if row["steps"] != full_length]
 print(f"{len(short)} runs of {short[0]['steps'] if short else '-'} steps, from `python "
       f"benchmarks/remover_ablation.py --out benchmarks/remover_ablation.json`")
 variants = list(dict.fromkeys(row["variant"] for row in short))
 
 
-def runs_of(variant: str, split: str, measure: str, rows=short) -> list[float]:
-    return [row[split][measure] for row in rows if row["variant"] == variant]
+def runs_of(variant: str, split: str, measure: str) -> list[float]:
+    return [row[split][measure] for row in short if row["variant"] == variant]
 
 
 print(f"{'variant':26s} {'seeds':>5s} {'val dB':>7s} {'val SSIM':>8s} {'test dB':>7s} "
@@ -641,25 +643,23 @@ for variant in variants:
 # spread to beat):
 
 # %%
-tried = {}
 for variant in variants[1:] if variants and variants[0] == "course recipe" else []:
     for measure in ("psnr", "ssim"):
         c = metrics.seed_comparison(runs_of(variant, "val", measure),
                                     runs_of("course recipe", "val", measure))
-        tried[variant, measure] = c["winner"]
         word = {"a": "better", "b": "worse", None: "within the spread"}[c["winner"]]
         print(f"{variant:26s} val {measure.upper():5s} {c['mean_a'] - c['mean_b']:+7.3f} "
               f"-> {word}")
 
 # %% [markdown]
 # And at full length: the SSIM term (weight 20), trained for all of the `cpu` profile's steps,
-# against the shipped remover (the course recipe at that length), scored the same way. The training time matters as much as the score: `train-remover` has
-# ten minutes on a 2-core laptop, scoring included.
+# against the shipped remover (the course recipe at that length), scored the same way. The
+# training time matters as much as the score: `train-remover` has ten minutes on a 2-core
+# laptop, scoring included.
 
 # %%
-full = [row for row in ablation if row["steps"] >= 8000]
-base = next((row for row in full if row.get("shipped")), None)
-for row in (row for row in full if not row.get("shipped") and base):
+whole = pretrained.metrics("remover")["wall_s"]  # the shipped run's training, scoring, saving
+for row in (row for row in ablation if row["steps"] == full_length and row is not base):
     print(f"{row['variant']} at {row['steps']} steps against the course recipe (shipped):")
     for split in ("val", "test"):
         now, then = row[split], base[split]
@@ -667,7 +667,6 @@ for row in (row for row in full if not row.get("shipped") and base):
               f"SSIM {now['ssim']:.3f} ({now['ssim'] - then['ssim']:+.3f})")
     print(f"  training {row['train_s']:.0f} s against {base['train_s']:.0f} s "
           f"({row['train_s'] / base['train_s'] - 1:+.0%})")
-    whole = pretrained.metrics("remover")["wall_s"]  # training, scoring and saving
     print(f"  train-remover in all: {whole:.0f} s for the shipped remover, so about "
           f"{whole + row['train_s'] - base['train_s']:.0f} s with this change "
           f"(the cpu budget: {10 * 60} s)")
