@@ -72,9 +72,9 @@ class TextureConfig:
         normalised away before D can judge it. Measured under ``cpu``, 4,000 steps, lesson
         06's two-sample accuracy after ``histograms.match``, 3 judge seeds (lower is better;
         ``benchmarks/d_batchnorm.json``): with it brick 0.80, grass 0.56, gravel 0.74; without
-        it 0.73, 0.48, 0.60; over two training seeds, grass 0.61 against 0.54 and gravel 0.74
-        against 0.64. Short runs (250 steps) do better with it: see
-        :data:`gandetexture.pretrained.RECIPES`.
+        it 0.73, 0.48, 0.60; over two training seeds, grass 0.61 against 0.55 and gravel 0.74
+        against 0.72 (gravel's second seed is better with it: 0.74 against 0.84). Short runs
+        (250 steps) do better with it: see :data:`gandetexture.pretrained.RECIPES`.
     d_full_res : bool
         A first discriminator layer of stride 1, which sees a 2-pixel checkerboard as one.
     gray : bool
