@@ -1140,9 +1140,10 @@ if bn_file.exists():
 # training seed is less kind: given the histograms, grass 0.61 and gravel 0.84, behind
 # quilting by 0.08 and 0.25. A third gives grass 0.48 and gravel 0.67. Quilting has a seed
 # too, and three of its seeds spread it nearly as far (the table's last rows). Each side
-# over its own seeds (the last lines above): on brick and grass the GAN is ahead, on
-# gravel behind, although its best training seed beats quilting's worst. As painted, without the finishing step, quilting still wins on
-# grass (0.68 against 0.53) and gravel (0.77 against 0.59): the GAN's tones are not yet the
+# over its own seeds (the last lines above): on brick and grass the GAN's mean is the lower
+# (harder to tell from real), on gravel quilting's, though the GAN's best gravel seed beats
+# quilting's worst. As painted, without the finishing step, quilting still wins on grass
+# (0.68 against 0.53) and gravel (0.77 against 0.59): the GAN's tones are not yet the
 # exemplar's. The brick it paints has columns of bricks and the joints between them; the
 # photograph's columns lean, the GAN's stand upright (compare the pictures above with the
 # train half).
@@ -1202,9 +1203,9 @@ widgets.texture_picker({exemplars.label(n): m for n, m in trained.items()},
 #   gravel only on average):
 #   without it, and given the exemplar's histograms, the GAN is told from real no more
 #   easily than quilting on brick, grass and gravel (gravel level), with new texture rather
-#   than copies; a second training seed stays ahead on brick but falls behind on grass and
-#   gravel, far behind on gravel. Each side over its own seeds (the GAN's training seeds, quilting's seeds), the
-#   GAN is ahead on brick and grass and behind on gravel.
+#   than copies; a second training seed stays ahead on brick but falls behind on grass and,
+#   far, on gravel. Each side over its own seeds (the GAN's training seeds, quilting's
+#   seeds), the GAN's mean is the lower on brick and grass, quilting's on gravel.
 #   As painted, quilting still wins on grass and gravel.
 #
 # ## Exercises
