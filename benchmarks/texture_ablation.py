@@ -48,6 +48,10 @@ def main() -> int:
     parser.add_argument("--d-batchnorm", action=argparse.BooleanOptionalAction, default=None,
                         help="batch norm in D, or not (TextureConfig.d_batchnorm; off by "
                              "default since 2026-11)")
+    parser.add_argument("--d-spectral-norm", action="store_true", default=None,
+                        help="spectral normalisation in D (TextureConfig.d_spectral_norm)")
+    parser.add_argument("--r1", type=float, default=None,
+                        help="gamma of an R1 penalty in D (TextureConfig.r1)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=Path("build/benchmarks/texture"))
     args = parser.parse_args()
@@ -57,7 +61,9 @@ def main() -> int:
                                  "fine_noise": args.fine_noise,
                                  "upsample": args.upsample,
                                  "d_full_res": args.d_full_res, "loss": args.loss,
-                                 "d_batchnorm": args.d_batchnorm}.items() if v is not None}
+                                 "d_batchnorm": args.d_batchnorm,
+                                 "d_spectral_norm": args.d_spectral_norm,
+                                 "r1": args.r1}.items() if v is not None}
     profile = config.PROFILES["cpu"]
     config.set_seed(args.seed)
     settings = texture.TextureConfig.from_profile(profile, seed=args.seed, **changes)

@@ -153,7 +153,8 @@ def train_texture(args: argparse.Namespace) -> int:
     profile = config.resolve_profile(args.profile)
     overrides = {"periodic": bool(args.periodic), "seed": int(args.seed),
                  "exemplar": str(args.exemplar), "upsample": args.upsample,
-                 "fine_noise": int(args.fine_noise), "d_batchnorm": bool(args.d_batchnorm)}
+                 "fine_noise": int(args.fine_noise), "d_batchnorm": bool(args.d_batchnorm),
+                 "r1": float(args.r1)}
     if args.steps is not None:
         overrides["steps"] = int(args.steps)
     settings = texture.TextureConfig.from_profile(profile, **overrides)
@@ -292,6 +293,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--d-batchnorm", action="store_true",
                    help="batch norm after D's first layer (TextureConfig.d_batchnorm; the "
                         "course's models before 2026-11 had it, measured worse in lesson 06)")
+    p.add_argument("--r1", type=float, default=0.0, metavar="GAMMA",
+                   help="an R1 penalty on D's gradient at real crops (TextureConfig.r1; "
+                        "measured in benchmarks/d_batchnorm.json, not better on gravel)")
     p.set_defaults(handler=train_texture)
 
     p = commands.add_parser(

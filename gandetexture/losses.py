@@ -194,6 +194,43 @@ def gradient_penalty(critic: Callable[..., tf.Tensor], real: tf.Tensor, fake: tf
     return tf.reduce_mean(tf.square(norms - 1.0))
 
 
+def r1_penalty(critic: Callable[..., tf.Tensor], real: tf.Tensor) -> tf.Tensor:
+    """R1 (Mescheder et al. 2018): ``E[‖∇ₓ D(x)‖²]`` on *real* samples only.
+
+    It keeps the discriminator flat where the data are, so it cannot push the generator with
+    ever steeper gradients around the real samples (the oscillation that makes GAN training
+    differ so much from seed to seed). A train step adds ``γ/2`` times it to the critic loss,
+    inside the critic's tape (see :func:`gradient_penalty`).
+
+    For a patch discriminator (a map of ``P`` logits per image) the gradient is that of the
+    logits' sum, divided by ``P``: for patches that did not overlap this would be the mean of
+    each patch's own ``‖∇ D_p‖²``, so ``γ`` means the same whatever the crop size.
+
+    Parameters
+    ----------
+    critic : callable
+        ``critic(x) -> logits [B, ...]``; a Keras model is called with ``training=True``.
+    real : tf.Tensor
+        ``float32 [B, ...]`` real samples (images ``[B, H, W, C] in [-1, 1]``).
+
+    Returns
+    -------
+    tf.Tensor
+        Scalar ``≥ 0``.
+    """
+    real = tf.convert_to_tensor(real, tf.float32)
+    call = (lambda x: critic(x, training=True)) if hasattr(critic, "trainable_variables") \
+        else critic
+    with tf.GradientTape() as tape:
+        tape.watch(real)
+        logits = tf.cast(call(real), tf.float32)
+        total = tf.reduce_sum(logits)  # inside the tape, or it records no path to ``real``
+    grads = tape.gradient(total, real)
+    patches = tf.cast(tf.size(logits) // tf.shape(logits)[0], tf.float32)
+    axes = tf.range(1, tf.rank(grads))
+    return tf.reduce_mean(tf.reduce_sum(tf.square(grads), axis=axes)) / patches
+
+
 # --- reconstruction ----------------------------------------------------------------------------
 
 def l1(prediction: tf.Tensor, target: tf.Tensor) -> tf.Tensor:

@@ -253,10 +253,13 @@ def build_remover(profile: Profile, residual: bool = True, global_context: bool 
 # ------------------------------------------------------------------ lesson 06: the spatial GAN
 
 def _padded_conv(x, filters: int, kernel: int, mode: str, name: str, strides: int = 1,
-                 dtype: str | None = None):
+                 dtype: str | None = None, spectral: bool = False):
     x = Pad2D(kernel // 2, mode, name=f"{name}_pad")(x)
-    return layers.Conv2D(filters, kernel, strides=strides, padding="valid", name=name,
-                         dtype=dtype)(x)
+    conv = layers.Conv2D(filters, kernel, strides=strides, padding="valid", name=name,
+                         dtype=dtype)
+    if spectral:  # the kernel divided by its largest singular value at every training call
+        conv = layers.SpectralNormalization(conv, name=f"{name}_sn", dtype=dtype)
+    return conv(x)
 
 
 def texture_generator_filters(config: TextureConfig) -> list[int]:
@@ -331,11 +334,13 @@ def build_texture_discriminator(config: TextureConfig) -> keras.Model:
         x = layers.LeakyReLU(0.2, name="full_res_lrelu")(
             _padded_conv(x, config.width, 3, "zeros", "full_res"))
     for k in range(config.upsamplings):
-        x = _padded_conv(x, config.width * min(8, 2 ** k), 5, "zeros", f"conv{k}", strides=2)
+        x = _padded_conv(x, config.width * min(8, 2 ** k), 5, "zeros", f"conv{k}", strides=2,
+                         spectral=config.d_spectral_norm)
         if k > 0 and config.d_batchnorm:
             x = layers.BatchNormalization(momentum=0.9, name=f"bn{k}")(x)
         x = layers.LeakyReLU(0.2, name=f"lrelu{k}")(x)
-    logits = _padded_conv(x, 1, 3, "zeros", "logits", dtype=FINAL)
+    logits = _padded_conv(x, 1, 3, "zeros", "logits", dtype=FINAL,
+                          spectral=config.d_spectral_norm)
     return keras.Model(images, logits, name="patch_discriminator")
 
 
@@ -356,6 +361,7 @@ def receptive_field(model: keras.Model) -> int:
     """
     field, jump = 1.0, 1.0
     for layer in model.layers:
+        layer = getattr(layer, "layer", layer)  # the convolution inside a wrapper
         if isinstance(layer, layers.Conv2D):
             field += (layer.kernel_size[0] - 1) * jump
             jump *= layer.strides[0]

@@ -63,6 +63,9 @@ class TextureConfig:
         Training steps.
     loss : str
         Adversarial loss name for :func:`gandetexture.losses.get`.
+    r1 : float
+        ``γ`` of an R1 penalty on the discriminator's gradient at real crops
+        (:func:`gandetexture.losses.r1_penalty`; 0: none).
     ema : float
         Decay of the moving average of the generator's weights that generates (0: off).
     d_batchnorm : bool
@@ -75,6 +78,9 @@ class TextureConfig:
         it 0.73, 0.48, 0.60; over two training seeds, grass 0.61 against 0.55 and gravel 0.74
         against 0.72 (gravel's second seed is better with it: 0.74 against 0.84). Short runs
         (250 steps) do better with it: see :data:`gandetexture.pretrained.RECIPES`.
+    d_spectral_norm : bool
+        Spectral normalisation of every convolution of the discriminator (Miyato et al.
+        2018): each kernel divided by its largest singular value, so D is about 1-Lipschitz.
     d_full_res : bool
         A first discriminator layer of stride 1, which sees a 2-pixel checkerboard as one.
     gray : bool
@@ -99,8 +105,10 @@ class TextureConfig:
     periodic: bool = False
     steps: int = 1000
     loss: str = "nonsaturating"
+    r1: float = 0.0
     ema: float = 0.995
     d_batchnorm: bool = False
+    d_spectral_norm: bool = False
     d_full_res: bool = False
     gray: bool = False
     seed: int = 0
@@ -111,6 +119,8 @@ class TextureConfig:
         if self.fine_noise < 0:
             raise ValueError(f"fine_noise {self.fine_noise} (--fine-noise {self.fine_noise}): "
                              "must be 0 or more")
+        if not self.r1 >= 0:  # also refuses NaN
+            raise ValueError(f"r1 {self.r1} (--r1 {self.r1}): must be 0 or more")
         if self.upsample not in UPSAMPLE:
             raise ValueError(f"upsample {self.upsample!r}: choose one of {', '.join(UPSAMPLE)}")
 
@@ -205,6 +215,7 @@ def make_texture_step(generator: keras.Model, discriminator: keras.Model,
 
     return steps.make_step(generator, discriminator, g_optimizer, d_optimizer,
                            loss=config.loss, inputs=noise_fields, seed=config.seed,
+                           r1_gamma=config.r1,
                            ema_generator=ema_generator, ema_decay=config.ema,
                            strategy=strategy)
 

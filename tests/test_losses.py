@@ -182,6 +182,27 @@ def test_gradient_penalty_draws_one_uniform_weight_per_sample():
     assert np.isfinite(float(losses.gradient_penalty(critic, real, 0 * real, generator)))
 
 
+# --- R1 ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("w", [(3.0, 4.0), (0.0, 0.5)])
+def test_r1_of_a_linear_critic_is_the_squared_gradient_norm(w):
+    """x -> x·w has gradient w at every real sample: R1 = ‖w‖², whatever the samples."""
+    weights = tf.constant([[w[0]], [w[1]]])
+    real = tf.constant(np.random.default_rng(0).normal(size=(8, 2)), tf.float32)
+    penalty = losses.r1_penalty(lambda x: tf.matmul(x, weights), real)
+    assert float(penalty) == pytest.approx(w[0] ** 2 + w[1] ** 2, rel=1e-5)
+
+
+def test_r1_is_zero_for_a_flat_critic_and_counts_patches_once():
+    real = tf.random.stateless_uniform([3, 8, 8, 3], [0, 1], -1, 1)
+    flat = lambda x: 0.0 * x[:, ::4, ::4, :1] + 2.0
+    assert float(losses.r1_penalty(flat, real)) == 0.0
+    # a map of 2×2 patch logits, each 0.25 × the sum of its own 4×4 pixels of channel 0: R1
+    # is the mean of the patches' own squared gradient norms, 16 · 0.25², not their sum
+    patches = lambda x: tf.nn.avg_pool2d(x, 4, 4, "VALID")[..., :1] * 16 * 0.25
+    assert float(losses.r1_penalty(patches, real)) == pytest.approx(16 * 0.25 ** 2, rel=1e-5)
+
+
 def test_gradient_penalty_trains_the_critic():
     """Inside the critic's tape the penalty has a gradient w.r.t. the critic's weights."""
     critic = keras.Sequential([keras.Input((2,)), keras.layers.Dense(8, activation="tanh"),

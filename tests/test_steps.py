@@ -127,6 +127,17 @@ def test_the_gradient_penalty_changes_the_critics_update():
     assert any(not np.allclose(a, b) for a, b in zip(*critics))
 
 
+def test_r1_changes_only_the_critics_loss_at_the_first_step():
+    out, critics = [], []
+    for r1 in (0.0, 10.0):
+        step, real = texture_gan(dataclasses.replace(TEXTURE, r1=r1))
+        out.append({k: float(v) for k, v in step(real, index(0)).items()})
+        critics.append([w.numpy() for w in step.track["discriminator"].trainable_weights])
+    assert out[1]["d_loss"] > out[0]["d_loss"]  # the penalty is added (≥ 0)
+    assert out[1]["g_loss"] == out[0]["g_loss"]  # the same networks, the same generator loss
+    assert any(not np.allclose(a, b) for a, b in zip(*critics))
+
+
 def test_reruns_are_identical_and_extra_critic_steps_change_the_run():
     runs = {}
     for d_steps in (1, 1, 2):
@@ -142,6 +153,12 @@ def test_reruns_are_identical_and_extra_critic_steps_change_the_run():
     h2, w2 = runs[2][0]
     assert h2[0]["d_loss"] != h1[0]["d_loss"]  # the critic moved before the shared update
     assert any(not np.array_equal(a, b) for a, b in zip(w1, w2))
+
+
+def test_an_l1_only_step_needs_an_l1_weight():
+    g = networks.build_unet_generator(width=2, depth=2)
+    with pytest.raises(ValueError, match="l1_weight above 0"):
+        steps.make_remover_step(g, None, training.adam(), None, l1_weight=0.0, ssim_weight=1.0)
 
 
 def test_l1_only_step_has_no_discriminator():

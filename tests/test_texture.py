@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 
+import keras
 import numpy as np
 import pytest
 
@@ -96,6 +97,23 @@ def test_discriminator_returns_a_map_of_patch_logits():
     full = networks.build_texture_discriminator(dataclasses.replace(SMALL, d_full_res=True))
     assert full(np.zeros((2, 32, 48, 3), np.float32)).shape == (2, 4, 6, 1)
     assert networks.receptive_field(full) == networks.receptive_field(discriminator) + 2
+
+
+def test_spectral_norm_keeps_the_map_and_scales_each_kernel_to_norm_one():
+    config = dataclasses.replace(SMALL, d_spectral_norm=True)
+    discriminator = networks.build_texture_discriminator(config)
+    plain = networks.build_texture_discriminator(SMALL)
+    assert networks.receptive_field(discriminator) == networks.receptive_field(plain)
+    images = np.random.default_rng(0).uniform(-1, 1, (2, 32, 48, 3)).astype(np.float32)
+    for _ in range(20):  # each training call runs one power iteration
+        logits = discriminator(images, training=True)
+    assert logits.shape == (2, 4, 6, 1)
+    wrapped = [layer for layer in discriminator.layers
+               if isinstance(layer, keras.layers.SpectralNormalization)]
+    assert len(wrapped) == SMALL.upsamplings + 1
+    for layer in wrapped:
+        kernel = layer.kernel.numpy().reshape(-1, layer.kernel.shape[-1])
+        assert np.linalg.svd(kernel, compute_uv=False)[0] == pytest.approx(1.0, abs=0.05)
 
 
 def test_receptive_field_of_the_generator_in_noise_cells():
@@ -302,13 +320,16 @@ def test_cli_user_image_path_trains_and_a_run_folder_needs_resume(tmp_path, caps
     _write_png(path, 72)  # the smoke crop is 64 px
     out = tmp_path / "m"
     args = ["train-texture", "--exemplar", str(path), "--profile", "smoke", "--out", str(out),
-            "--steps", "2", "--quiet", "--d-batchnorm", "--upsample", "linear", "--fine-noise",
-            "1"]
+            "--steps", "2", "--quiet", "--d-batchnorm", "--upsample", "linear", "--r1", "0.5",
+            "--fine-noise", "1"]
     assert main([*args[:-1], "-1"]) == 2 and "--fine-noise -1" in capsys.readouterr().err
+    assert main([*args[:-3], "-0.5", *args[-2:]]) == 2
+    assert "--r1 -0.5" in capsys.readouterr().err
     assert not out.exists()
     assert main(args) == 0
     settings = texture.load_texture_model(out).config
     assert settings.upsample == "linear" and settings.fine_noise == 1 and settings.d_batchnorm
+    assert settings.r1 == 0.5
     before = (out / "model.keras").read_bytes()
     capsys.readouterr()
     # the same rule as train-remover: a folder holding a run is refused without --resume
