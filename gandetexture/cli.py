@@ -295,7 +295,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "course's models before 2026-11 had it, measured worse in lesson 06)")
     p.add_argument("--r1", type=float, default=0.0, metavar="GAMMA",
                    help="an R1 penalty on D's gradient at real crops (TextureConfig.r1; "
-                        "measured in benchmarks/d_batchnorm.json, not better on gravel)")
+                        "on gravel not better than none: benchmarks/d_regularisers.json)")
     p.set_defaults(handler=train_texture)
 
     p = commands.add_parser(
