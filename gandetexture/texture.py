@@ -49,11 +49,10 @@ class TextureConfig:
     local_channels, global_channels : int
         Noise channels drawn per cell and per image.
     fine_noise : int
-        Noise channels added at every up-sampled scale (StyleGAN's noise inputs): fresh detail
-        at each scale, not only what the coarse cells' noise can be up-sampled into. Drawn per
-        cell like the local channels (``fine_noise · 4**k`` channels for the ``k``-th scale,
-        unfolded into ``2**k × 2**k`` pixels inside the generator), so every function that
-        draws, blends or interpolates noise fields handles them as it does the local ones.
+        Noise channels added at every up-sampled scale (StyleGAN's noise inputs). Drawn per
+        cell like the local channels (``fine_noise · 4**k`` for the ``k``-th scale, unfolded
+        into ``2**k × 2**k`` pixels in the generator), so whatever draws, blends or
+        interpolates noise fields handles them as it does the local ones.
     upsample : str
         ``"nearest"`` (2× nearest up-sampling), or ``"linear"``: the same followed by a fixed
         ``[1, 2, 1]`` blur (:class:`gandetexture.layers.Blur2D`), a linear up-sampling.
@@ -64,38 +63,24 @@ class TextureConfig:
     loss : str
         Adversarial loss name for :func:`gandetexture.losses.get`.
     r1 : float
-        ``γ`` of an R1 penalty on the discriminator's gradient at real crops
-        (:func:`gandetexture.losses.r1_penalty`; 0: none, the course's recipe). Measured on
-        gravel under ``cpu``, three training seeds, lesson 06's two-sample accuracy given the
-        histograms (lower is better; ``benchmarks/d_regularisers.json``): γ 1 0.75, γ 0.1
-        0.73, none 0.70. It does steady the raw paintings (γ 0.1: 0.69 to 0.77 as painted,
-        none 0.77 to 0.88) and lowers the grid peak (1.3 to 1.8 against 2.1 to 3.3), for
-        more time (4,000 steps: 442 s in each of three runs with γ 1, against 341 to 382 s).
+        ``γ`` of an R1 penalty at real crops (:func:`gandetexture.losses.r1_penalty`; 0:
+        none). Lesson 06 measures it on gravel: steadier seeds, no better mean.
     ema : float
         Decay of the moving average of the generator's weights that generates (0: off).
     d_batchnorm : bool
-        Batch normalization in the discriminator (after its first layer). Off by default:
-        in training mode it rescales each call's features by its own batch's statistics, so
-        a difference the whole generated batch shares (all too dark, too smooth) is partly
-        normalised away before D can judge it. Measured under ``cpu``, 4,000 steps, lesson
-        06's two-sample accuracy after ``histograms.match``, 3 judge seeds (lower is better;
-        ``benchmarks/d_batchnorm.json``): with it brick 0.80, grass 0.56, gravel 0.74; without
-        it 0.73, 0.48, 0.60; over two training seeds, grass 0.61 against 0.55 and gravel 0.74
-        against 0.72 (gravel's second seed is better with it: 0.74 against 0.84). Short runs
-        (250 steps) do better with it: see :data:`gandetexture.pretrained.RECIPES`.
+        Batch normalization in D (after its first layer). Off by default: in training mode it
+        normalises each call's features by its own batch's statistics, so what the whole
+        generated batch gets wrong together is partly hidden from D (measured in lesson 06).
+        Short runs (250 steps) do better with it: see :data:`gandetexture.pretrained.RECIPES`.
     d_spectral_norm : bool
-        Spectral normalisation of every convolution of the discriminator (Miyato et al.
-        2018): each kernel divided by its largest singular value, so D is about 1-Lipschitz.
-        Off: measured like :attr:`r1` (gravel, three training seeds, given the histograms),
-        0.76 with it against 0.70 without; the seeds spread less (0.75 to 0.78 against 0.60
-        to 0.84), all of them worse than the best without it.
+        Spectral normalisation of every convolution of D (Miyato et al. 2018): each kernel
+        divided by its largest singular value. Measured as :attr:`r1` is, with the same verdict.
     d_full_res : bool
         A first discriminator layer of stride 1, which sees a 2-pixel checkerboard as one.
     gray : bool
         The generator paints one channel, repeated into R, G and B. Set by
-        :func:`train_texture` for grey exemplars (scikit-image's brick, grass and gravel are
-        grey): otherwise the smallest colour cast gives generated patches away to the
-        discriminator, which then wins on colour alone.
+        :func:`train_texture` for grey exemplars (scikit-image's brick, grass and gravel):
+        otherwise the smallest colour cast gives generated patches away to D.
     seed : int
         Seeds the weights, the crops and the noise.
     exemplar : str
@@ -158,13 +143,11 @@ class TextureConfig:
         Crops are twice ``profile.image_size`` (128 px under ``cpu``) and training runs
         ``profile.texture_steps`` steps. The crop must hold the texture's largest element,
         or neither network ever sees one whole: a brick of scikit-image's wall with its
-        joints is about 90 px tall. Measured under ``cpu`` (trained on one half, two-sample
-        accuracy against it, lower is better): 64-px crops, 4 up-samplings, batch 8, 8,000
-        steps: brick 0.90 (wavy lines, no joint), grass 0.63, gravel 0.91; 128-px crops,
-        5 up-samplings, batch 4, 4,000 steps (about the same time): brick 0.73 (rows and
-        joints), grass 0.83, gravel 0.69. One exemplar's crops are far more alike than the
-        varied images of the other lessons, so an eighth of ``profile.batch_size`` (at
-        least 2) and half of ``profile.width`` suffice. ``overrides`` replace any field.
+        joints is about 90 px tall (64-px crops paint wavy lines without joints, lesson 06's
+        ablation, ``benchmarks/texture_ablation.json``). One exemplar's crops are far more
+        alike than the varied images of the other lessons, so an eighth of
+        ``profile.batch_size`` (at least 2) and half of ``profile.width`` suffice.
+        ``overrides`` replace any field.
         """
         crop = 2 * int(profile.image_size)
         fields = dict(crop=crop, batch_size=max(2, int(profile.batch_size) // 8),
@@ -311,13 +294,11 @@ def train_texture(exemplar, config: TextureConfig, out: str | Path | None = None
     budget_s : float, optional
         Wall-clock budget (stops cleanly; rerun with ``resume=True`` to continue).
     devices : int, "all" or tf.distribute.Strategy, optional
-        Train on several devices (:func:`gandetexture.training.strategy_for`), each step's
-        ``config.batch_size`` crops split between them. Not part of ``config`` (a run folder
-        is named by its digest): ``run.json`` records it beside the settings.
+        Train on several devices (:func:`gandetexture.training.strategy_for`), the crops of
+        a step split between them; ``run.json`` records it beside ``config``.
     mixed_precision : bool
-        Train in mixed precision (:func:`gandetexture.training.precision`, loss-scaled
-        optimizers); not measured on a GPU. Not part of ``config`` either: ``run.json``'s
-        settings record it (when on), and such a run is continued only in mixed precision.
+        Train in mixed precision (:func:`gandetexture.training.precision`; not measured on a
+        GPU); ``run.json``'s settings record it, and such a run continues only so.
 
     Raises
     ------
@@ -425,8 +406,8 @@ def fixed_pattern(generator: keras.Model, config: TextureConfig,
     Every noise cell becomes ``scale × scale`` pixels through the same up-sampling layers, so
     whatever those layers add regardless of the noise repeats in every cell: a grid (see
     :func:`gandetexture.yardstick.grid_peak`). Real texture has no such pattern, since it
-    looks the same at every shift. Cameras have the same fault, fixed-pattern noise, and
-    remove it the same way: average many frames, then subtract the average (a dark frame).
+    looks the same at every shift. Cameras remove their fixed-pattern noise the same way:
+    average many frames, then subtract the average (a dark frame).
     Here the frames are ``8 · batches`` images of 16 × 16 cells, each with its own noise;
     with ``global_code`` (``[global_channels]``) they all share that code: the pattern of
     the texture that code paints, since the pattern changes with the code.

@@ -1165,7 +1165,7 @@ if bn_file.exists():
 # %% [markdown]
 # ### Steadier training? Two regularisers of the discriminator
 #
-# Gravel's training seeds spread from 0.60 to 0.84, wider than any change measured above.
+# Gravel's training seeds spread further apart than any change measured above moves them.
 # Two regularisers are known to steady GAN training by limiting how steeply the
 # discriminator may change its verdict: the **R1 penalty** (Mescheder et al. 2018) adds
 # γ/2 · E‖∇D(x)‖² at the real crops to D's loss (`TextureConfig.r1`, `train-texture --r1`),
@@ -1190,18 +1190,18 @@ if bn_file.exists() and reg_file.exists():
             means = [row[label]["mean"] for row in runs]
             cells.append(f"{np.mean(means):.2f} ({min(means):.2f} to {max(means):.2f})")
         print(f"{name:<32}" + "".join(f"{cell:>24}" for cell in cells))
+    for note in ("grid", "train_s", "quilting"):
+        print(f"{note}: {reg['notes'][note]}")
 
 # %% [markdown]
 # Neither helps gravel once the histograms are matched. Each narrows the spread between
-# training seeds (R1 with γ 0.1: 0.71 to 0.78, spectral normalisation 0.75 to 0.78, none
-# 0.60 to 0.84) and lifts the worst seed, but pulls down the best, so every mean (0.73 to
-# 0.76) is above the shipped recipe's 0.70, and further behind quilting's 0.61. As painted,
-# R1 with γ 0.1 does better than none (0.74 against 0.81), and R1 lowers the grid peak of
-# the paintings (1.3 to 1.8 against 2.1 to 3.3; the JSON's `grid`): its tones are closer to
-# the exemplar's, which the histograms fix anyway, while the stones' shapes, which they
-# cannot fix, are no closer. R1 also costs time (4,000 steps: 442 s in each run with γ 1,
-# against 341 to 382 s without); spectral normalisation costs nothing measurable (381 to
-# 382 s). The recipe keeps neither; both stay as options to try on your own exemplar.
+# training seeds and lifts the worst seed, but pulls down the best, so every mean is above
+# the shipped recipe's, and further behind quilting's (the last line). As painted, R1 with
+# the smaller γ does better than none, and R1 lowers the grid peak of the paintings: their
+# tones are closer to the exemplar's, which the histograms fix anyway, while the stones'
+# shapes, which they cannot fix, are no closer. R1 also costs time, spectral normalisation
+# none that shows (the `train_s` line). The recipe keeps neither; both stay as options to
+# try on your own exemplar.
 
 # %% [markdown]
 # ## Pick an exemplar and a seed
