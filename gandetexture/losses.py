@@ -183,14 +183,8 @@ def gradient_penalty(critic: Callable[..., tf.Tensor], real: tf.Tensor, fake: tf
     ones = tf.ones([tf.rank(real) - 1], tf.int32)
     eps = _uniform(tf.concat([[batch], ones], axis=0), seed_or_rng)
     between = eps * real + (1.0 - eps) * fake
-    call = (lambda x: critic(x, training=True)) if hasattr(critic, "trainable_variables") \
-        else critic
-    with tf.GradientTape() as tape:
-        tape.watch(between)
-        scores = call(between)
-    grads = tape.gradient(scores, between)
-    axes = tf.range(1, tf.rank(grads))
-    norms = tf.sqrt(tf.reduce_sum(tf.square(grads), axis=axes) + 1e-12)
+    squares, _ = _squared_input_gradients(critic, between)
+    norms = tf.sqrt(squares + 1e-12)
     return tf.reduce_mean(tf.square(norms - 1.0))
 
 
@@ -218,17 +212,25 @@ def r1_penalty(critic: Callable[..., tf.Tensor], real: tf.Tensor) -> tf.Tensor:
     tf.Tensor
         Scalar ``≥ 0``.
     """
-    real = tf.convert_to_tensor(real, tf.float32)
-    call = (lambda x: critic(x, training=True)) if hasattr(critic, "trainable_variables") \
+    squares, logits = _squared_input_gradients(critic, tf.convert_to_tensor(real, tf.float32))
+    patches = tf.cast(tf.size(logits) // tf.shape(logits)[0], tf.float32)
+    return tf.reduce_mean(squares) / patches
+
+
+def _squared_input_gradients(critic: Callable[..., tf.Tensor],
+                             x: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+    """``‖∇ₓ Σ critic(x)‖²`` per sample, ``[B]``, and the critic's scores at ``x``.
+
+    The two penalties' shared part: a Keras model is called with ``training=True``; a
+    score map's gradient is that of its sum (what ``tape.gradient`` of a non-scalar gives).
+    """
+    call = (lambda y: critic(y, training=True)) if hasattr(critic, "trainable_variables") \
         else critic
     with tf.GradientTape() as tape:
-        tape.watch(real)
-        logits = tf.cast(call(real), tf.float32)
-        total = tf.reduce_sum(logits)  # inside the tape, or it records no path to ``real``
-    grads = tape.gradient(total, real)
-    patches = tf.cast(tf.size(logits) // tf.shape(logits)[0], tf.float32)
-    axes = tf.range(1, tf.rank(grads))
-    return tf.reduce_mean(tf.reduce_sum(tf.square(grads), axis=axes)) / patches
+        tape.watch(x)
+        scores = call(x)
+    grads = tape.gradient(scores, x)
+    return tf.reduce_sum(tf.square(grads), axis=tf.range(1, tf.rank(grads))), scores
 
 
 # --- reconstruction ----------------------------------------------------------------------------

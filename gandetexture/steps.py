@@ -165,11 +165,11 @@ def make_step(generator: keras.Model, discriminator: keras.Model | None,
     def critic_loss(real, fake, condition, gp_key):
         real_logits, fake_logits = judge(real, condition), judge(fake, condition)
         d_loss = adversarial.discriminator(real_logits, fake_logits)  # real → 1, fake → 0
+        critic = lambda x: judge(x, condition)  # what the penalties differentiate
         if gp_weight:  # decided once, at tracing: only WGAN-GP pays for the penalty
-            d_loss += gp_weight * losses.gradient_penalty(
-                lambda x: judge(x, condition), real, fake, gp_key)
+            d_loss += gp_weight * losses.gradient_penalty(critic, real, fake, gp_key)
         if r1_gamma:
-            d_loss += 0.5 * r1_gamma * losses.r1_penalty(lambda x: judge(x, condition), real)
+            d_loss += 0.5 * r1_gamma * losses.r1_penalty(critic, real)
         return d_loss, real_logits, fake_logits
 
     def critic_update(batch, key, gp_key, replicas):
