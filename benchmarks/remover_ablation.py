@@ -3,6 +3,7 @@
     python benchmarks/remover_ablation.py --steps 2000 --out benchmarks/remover_ablation.json
     python benchmarks/remover_ablation.py --variants "SSIM term 20" --seed 1 --out ...
     python benchmarks/remover_ablation.py --shipped --out ...   # the shipped remover, scored
+    python benchmarks/remover_ablation.py --variants "width 12" --steps 14000 --out ...
 
 Each variant trains lesson 05's remover under ``cpu`` for ``--steps`` steps (the cosine decay
 of the learning rate fitted to that length) with one change, and scores the plain network on
@@ -12,6 +13,9 @@ of the learning rate fitted to that length) with one change, and scores the plai
 blend and per texture source, and PSNR of the network's output on the clean structures
 themselves (what it does to an image without texture). Also the procedural test split at 64²
 (lesson 05's). One JSON row per run is appended to ``--out``, with the load average.
+
+The rows at the full length (8000 steps, or more for the narrower network) were run one at
+a time on the 2-core machine: ``--variants V --steps 8000``, each against the shipped row.
 
 Variants the package offers are its options (``train_remover(ssim_weight=...)``); the others
 (data and architectures the package does not offer) are swapped in for the one run, here.
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import os
 import sys
@@ -38,7 +43,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import keras  # noqa: E402
 from keras import layers  # noqa: E402
 
-from gandetexture import benchmark, config, datasets, metrics, networks, pretrained, removal  # noqa: E402
+from gandetexture import (  # noqa: E402
+    benchmark,
+    config,
+    datasets,
+    metrics,
+    networks,
+    pretrained,
+    removal,
+    structures,
+)
 from gandetexture.inference import predict  # noqa: E402
 
 
@@ -97,13 +111,36 @@ def grey_banks(fraction: float) -> Callable:
     return banks
 
 
-def stream(**options) -> Callable:
-    """``removal.training_data`` with other :func:`datasets.pair_stream` options."""
+def stream(size: int | None = None, batch_size: int | None = None, **options) -> Callable:
+    """``removal.training_data`` with other :func:`datasets.pair_stream` options (and crops
+    of ``size`` in batches of ``batch_size`` instead of the profile's)."""
     def training_data(profile: config.Profile, seed: int = 0) -> tf.data.Dataset:
-        return datasets.pair_stream(profile.image_size, profile.remover_batch_size, seed=seed,
+        return datasets.pair_stream(size or profile.image_size,
+                                    batch_size or profile.remover_batch_size, seed=seed,
                                     bank_size=profile.bank_size,
                                     scale_range=removal.TRAIN_SCALES, **options)
     return training_data
+
+
+def denser_shapes(size: int, n_shapes: tuple[int, int]) -> Callable:
+    """``structures.make_structures`` drawing ``n_shapes`` shapes in images of ``size`` (the
+    training crops; other sizes, such as the evaluation splits', unchanged)."""
+    plain = structures.make_structures
+
+    def make(n, image_size, seed, kind="shapes", **options):
+        if image_size == size and kind == "shapes":
+            options = {"n_shapes": n_shapes, **options}
+        return plain(n, image_size, seed, kind, **options)
+    return make
+
+
+def narrower(width: int) -> Callable:
+    """``networks.build_remover`` at base width ``width`` instead of the profile's."""
+    plain = networks.build_remover
+
+    def build(profile: config.Profile, **options):
+        return plain(dataclasses.replace(profile, remover_width=width), **options)
+    return build
 
 
 #: name → (train_remover keyword arguments, {(module, attribute): replacement})
@@ -113,9 +150,21 @@ VARIANTS: dict[str, tuple[dict, dict]] = {
     "SSIM term 60": ({"ssim_weight": 60.0}, {}),
     "amplitudes from 0": ({}, {(removal, "training_data"): stream(amplitude=(0.0, 0.5))}),
     "flattened structures": ({}, {(removal, "training_data"): stream(structures="flattened")}),
+    # about half the arithmetic per step, so about twice the steps in the same time
+    "width 12": ({}, {(networks, "build_remover"): narrower(12)}),
+    "mixed structures": ({}, {(removal, "training_data"): stream(structures="mixed")}),
+    "dead-leaves structures": ({}, {(removal, "training_data"): stream(structures="natural")}),
     "half the textures grey": ({}, {(datasets, "_stream_banks"): grey_banks(0.5)}),
     "relative-gradient inputs": ({}, {(networks, "build_remover"):
                                       relative_gradient_remover}),
+    # the same pixels per step as the recipe (64² × 16), in larger crops: a 24-px texture
+    # then holds five periods of a crop instead of under three
+    "128-px crops, batch 4": ({}, {(removal, "training_data"): stream(128, 4)}),
+    "96-px crops, batch 7": ({}, {(removal, "training_data"): stream(96, 7)}),
+    # as many shapes per 64² of crop as the recipe's 2-6 in 64² crops
+    "128-px crops, batch 4, 8-24 shapes": ({}, {(removal, "training_data"): stream(128, 4),
+                                                (structures, "make_structures"):
+                                                denser_shapes(128, (8, 24))}),
 }
 
 
