@@ -111,13 +111,15 @@ def grey_banks(fraction: float) -> Callable:
     return banks
 
 
-def stream(size: int | None = None, batch_size: int | None = None, **options) -> Callable:
+def stream(size: int | None = None, batch_size: int | None = None,
+           bank_size: int | None = None, **options) -> Callable:
     """``removal.training_data`` with other :func:`datasets.pair_stream` options (and crops
-    of ``size`` in batches of ``batch_size`` instead of the profile's)."""
+    of ``size`` in batches of ``batch_size`` from banks of ``bank_size`` instead of the
+    profile's)."""
     def training_data(profile: config.Profile, seed: int = 0) -> tf.data.Dataset:
         return datasets.pair_stream(size or profile.image_size,
                                     batch_size or profile.remover_batch_size, seed=seed,
-                                    bank_size=profile.bank_size,
+                                    bank_size=bank_size or profile.bank_size,
                                     scale_range=removal.TRAIN_SCALES, **options)
     return training_data
 
@@ -143,6 +145,17 @@ def narrower(width: int) -> Callable:
     return build
 
 
+def unet_depth(depth: int) -> Callable:
+    """``networks.build_remover`` with a U-Net of ``depth`` levels (the discriminator as the
+    profile's)."""
+    plain = networks.build_remover
+
+    def build(profile: config.Profile, **options):
+        generator, _ = plain(dataclasses.replace(profile, depth=depth), **options)
+        return generator, plain(profile, **options)[1]
+    return build
+
+
 #: name → (train_remover keyword arguments, {(module, attribute): replacement})
 VARIANTS: dict[str, tuple[dict, dict]] = {
     "course recipe": ({}, {}),
@@ -150,17 +163,20 @@ VARIANTS: dict[str, tuple[dict, dict]] = {
     "SSIM term 60": ({"ssim_weight": 60.0}, {}),
     "amplitudes from 0": ({}, {(removal, "training_data"): stream(amplitude=(0.0, 0.5))}),
     "flattened structures": ({}, {(removal, "training_data"): stream(structures="flattened")}),
+    # one more level: the bottleneck of a 64² crop 2² instead of 4², a wider view for as
+    # little arithmetic as a level at that size costs
+    "U-Net depth 5": ({}, {(networks, "build_remover"): unet_depth(5)}),
+    # twice the structures and textures to combine (the bank is drawn before training starts)
+    "banks of 4096": ({}, {(removal, "training_data"): stream(bank_size=4096)}),
     # about half the arithmetic per step, so about twice the steps in the same time
     "width 12": ({}, {(networks, "build_remover"): narrower(12)}),
     "mixed structures": ({}, {(removal, "training_data"): stream(structures="mixed")}),
-    "dead-leaves structures": ({}, {(removal, "training_data"): stream(structures="natural")}),
     "half the textures grey": ({}, {(datasets, "_stream_banks"): grey_banks(0.5)}),
     "relative-gradient inputs": ({}, {(networks, "build_remover"):
                                       relative_gradient_remover}),
     # the same pixels per step as the recipe (64² × 16), in larger crops: a 24-px texture
     # then holds five periods of a crop instead of under three
     "128-px crops, batch 4": ({}, {(removal, "training_data"): stream(128, 4)}),
-    "96-px crops, batch 7": ({}, {(removal, "training_data"): stream(96, 7)}),
     # as many shapes per 64² of crop as the recipe's 2-6 in 64² crops
     "128-px crops, batch 4, 8-24 shapes": ({}, {(removal, "training_data"): stream(128, 4),
                                                 (structures, "make_structures"):
