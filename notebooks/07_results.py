@@ -616,6 +616,7 @@ ablation = json.loads(ablation_file.read_text()) if ablation_file.exists() else 
 base = next((row for row in ablation if row.get("shipped")), None)  # the full-length recipe
 full_length = base["steps"] if base else None
 short = [row for row in ablation if full_length and row["steps"] < full_length]
+at_full_length = [row for row in ablation if base and row is not base and row not in short]
 print(f"{len(short)} runs of {short[0]['steps'] if short else '-'} steps, from `python "
       f"benchmarks/remover_ablation.py --out benchmarks/remover_ablation.json`")
 variants = list(dict.fromkeys(row["variant"] for row in short))
@@ -664,8 +665,7 @@ for variant in variants[1:] if variants and variants[0] == "course recipe" else 
 
 # %%
 whole = pretrained.metrics("remover")["wall_s"]  # the shipped run's training, scoring, saving
-for row in (row for row in ablation if full_length and row["steps"] >= full_length
-            and row is not base):
+for row in at_full_length:
     print(f"{row['variant']} at {row['steps']} steps against the course recipe (shipped):")
     for split in ("val", "test"):
         now, then = row[split], base[split]
@@ -690,10 +690,10 @@ for row in (row for row in ablation if full_length and row["steps"] >= full_leng
 # Larger crops give large textures more periods to be recognised by, but with the recipe's
 # shapes the structures become large and simple, and the remover smooths the small regions of
 # a photograph (its `clean` score falls most); more shapes win part of that back, not all.
-# Mixing in dead leaves does better on the procedural test and worse on the photographs. The narrower
-# network is slower per image than its arithmetic suggests (small convolutions use a 2-core
-# CPU less well), so its extra steps cost time over the budget, for a lower score. Larger
-# banks change little. The deeper U-Net is the one change ahead on validation, by less than
+# Mixing in dead leaves does better on the procedural test and worse on the photographs. The
+# narrower network is slower per image than its arithmetic suggests (small convolutions use a
+# 2-core CPU less well), so its extra steps cost time over the budget, for a lower score.
+# Larger banks change little. The deeper U-Net is the one change ahead on validation, by less than
 # the recipe's two short runs above differ by there; on the test split it is behind.
 #
 # Two rows say more than their scores. Training structures flattened the way the benchmark's
