@@ -18,6 +18,8 @@ each model paints its 512² image, no training:
 - ``recalibrated + margin``.
 - ``psi 0.8``, ``psi 0.6``: the truncation trick, the local noise scaled by ψ (the global
   code unchanged), so fewer rare, extreme draws.
+- ``noise seed 1``, ``noise seed 2``: plain, with another seed: how far one painting's score
+  is from another's of the same model.
 
 Each painting is judged by the two-sample test against the held-out half, as painted and
 given the train half's histograms (``histograms.match``), with judge seeds 0-2
@@ -43,7 +45,8 @@ from judge_seeds import c2st_seeds  # noqa: E402
 from gandetexture import config, exemplars, histograms, texture, yardstick  # noqa: E402
 
 SHIPPED = Path(__file__).resolve().parents[1] / "gandetexture" / "models" / "gravel"
-OPTIONS = ("plain", "margin", "recalibrated", "recalibrated + margin", "psi 0.8", "psi 0.6")
+OPTIONS = ("plain", "margin", "recalibrated", "recalibrated + margin", "psi 0.8", "psi 0.6",
+           "noise seed 1", "noise seed 2")
 
 
 def model_for(seed: int, runs: Path, train: np.ndarray) -> texture.TextureModel:
@@ -77,16 +80,17 @@ def recalibrate(generator: keras.Model, settings: texture.TextureConfig, batches
         norm.moving_variance.assign(variance)
 
 
-def paint(model: texture.TextureModel, margin: int = 0, psi: float = 1.0) -> np.ndarray:
-    """One 512² painting, seed 0, in [0, 1], with ``margin`` cells more on each side (cut
-    away) and the local noise scaled by ``psi``."""
+def paint(model: texture.TextureModel, margin: int = 0, psi: float = 1.0, seed: int = 0
+          ) -> np.ndarray:
+    """One 512² painting of noise seed ``seed``, in [0, 1], with ``margin`` cells more on each
+    side (cut away) and the local noise scaled by ``psi``."""
     settings, s = model.config, model.config.scale
     if psi == 1.0:
         side = 512 + 2 * margin * s
-        image = texture.generate(model.generator, settings, side, side, seed=0)[0]
+        image = texture.generate(model.generator, settings, side, side, seed=seed)[0]
     else:
         n = 512 // s + 2 * margin
-        noise = texture.sample_noise(1, n, n, settings, seed=0)
+        noise = texture.sample_noise(1, n, n, settings, seed=seed)
         noise = tf.concat([noise[..., :settings.cell_channels] * psi,
                            noise[..., settings.cell_channels:]], -1)
         image = model.generator(noise, training=False).numpy()[0]
@@ -104,7 +108,8 @@ def main() -> int:
     for seed in args.seeds:
         model = model_for(seed, args.runs, train)
         paintings = {"plain": paint(model), "margin": paint(model, 1),
-                     "psi 0.8": paint(model, psi=0.8), "psi 0.6": paint(model, psi=0.6)}
+                     "psi 0.8": paint(model, psi=0.8), "psi 0.6": paint(model, psi=0.6),
+                     "noise seed 1": paint(model, seed=1), "noise seed 2": paint(model, seed=2)}
         recalibrate(model.generator, model.config)  # after the others: it changes the model
         paintings["recalibrated"] = paint(model)
         paintings["recalibrated + margin"] = paint(model, 1)
