@@ -1284,8 +1284,9 @@ widgets.texture_picker({exemplars.label(n): m for n, m in trained.items()},
 #   without it, and given the exemplar's histograms, the GAN is told from real no more
 #   easily than quilting on brick, grass and gravel (gravel level; one painting each),
 #   with new texture rather than copies; a second training seed stays ahead on brick but
-#   falls behind on grass and, far, on gravel. Each side over its own seeds (the GAN's training seeds, quilting's
-#   seeds), the GAN's mean is the lower on brick and grass, quilting's on gravel.
+#   falls behind on grass and, far, on gravel. Each side over its own seeds (the GAN's
+#   training seeds, quilting's seeds), the GAN's mean is the lower on brick and grass,
+#   quilting's on gravel.
 #   As painted, quilting still wins on grass and gravel.
 # - One painting is one draw: other noise seeds of the same model can score far from the
 #   first (*One painting is one draw* prints the spread). Where it is as large as the gap to
