@@ -287,14 +287,38 @@ def judge(train_half: np.ndarray, held_out: np.ndarray, candidates: Mapping[str,
         tested = c2st_rows is None or name in c2st_rows
         # the floor row's test: the train half (real, unseen by the judge) as candidate
         other = train_half if name == FLOOR else image
-        table[name] = {"c2st": two_sample_accuracy(held_out, other, c2st_crop or crop, steps,
-                                                   seed=seed, test_count=test_count)
+        table[name] = {"c2st": row_c2st(held_out, other, crop=crop, c2st_crop=c2st_crop,
+                                        steps=steps, test_count=test_count, seed=seed)
                        if tested else None,
                        "gram": pyramid_gram_distance(crops, reference, levels, seed),
                        "novelty": novelty(image, train_half, stride=novelty_stride),
                        "grid": grid_peak(image, period)}
     table[REFERENCE] = {"grid": grid_peak(train_half, period)}
     return table
+
+
+def row_c2st(held_out: np.ndarray, image: np.ndarray, *, crop: int = 128,
+             c2st_crop: int | None = None, steps: int = 150, test_count: int = 128,
+             seed: int = 0, **other_measures) -> float:
+    """One image's two-sample test against the held-out half, as :func:`judge` scores a row.
+
+    Takes :func:`judge`'s keyword arguments (so ``**JUDGE[profile]`` from
+    :func:`judge_settings`) and ignores those of the other measures, so that a lesson judging
+    one more image (another painting of the same model) uses the very settings of its table.
+
+    Parameters
+    ----------
+    held_out, image : np.ndarray
+        ``float32 [H, W, 3] in [0, 1]``: the held-out half and the candidate.
+
+    Returns
+    -------
+    float
+        Held-out accuracy in [0, 1]; 0.5 cannot tell.
+    """
+    del other_measures  # crop counts, levels, period, novelty stride: not the test's
+    return two_sample_accuracy(held_out, image, c2st_crop or crop, steps, seed=seed,
+                               test_count=test_count)
 
 
 def format_judgement(table: Mapping[str, Mapping]) -> str:

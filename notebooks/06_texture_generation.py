@@ -883,16 +883,14 @@ for name, table in judged.items():
 # one painting's score is from another's.
 
 # %%
-c2st_settings = dict(crop=JUDGE["c2st_crop"], steps=JUDGE["steps"], seed=SEED,
-                     test_count=JUDGE.get("test_count", 128))
 draws = {}
 for name in EXEMPLARS:
     draws[name] = [judged[name]["GAN + histograms"]["c2st"]]  # noise seed SEED, above
     for k in (1, 2):
         painting = (trained[name].generate(big, big, seed=SEED + k)[0] + 1) / 2
         matched = histograms.match(painting, train_halves[name])
-        draws[name].append(yardstick.two_sample_accuracy(held_out[name], matched,
-                                                         **c2st_settings))
+        # the settings of the table's rows (yardstick.judge scores each row with row_c2st)
+        draws[name].append(yardstick.row_c2st(held_out[name], matched, seed=SEED, **JUDGE))
     scores, quilt = draws[name], judged[name]["image quilting"]["c2st"]
     print(f"{exemplars.label(name):>7}: GAN + histograms, noise seeds {SEED} to {SEED + 2}: "
           + ", ".join(f"{score:.2f}" for score in scores)

@@ -70,6 +70,10 @@ def test_judge_tests_every_row_against_the_held_out_half():
     assert table["stripes"]["c2st"] == yardstick.two_sample_accuracy(held_out, stripes, **c2st)
     assert table[yardstick.FLOOR]["c2st"] == yardstick.two_sample_accuracy(held_out, train,
                                                                            **c2st)
+    # one more image judged with the table's settings (a lesson's **JUDGE) scores the same
+    settings = dict(crop=32, levels=1, count=4, steps=5, test_count=16, c2st_crop=32,
+                    novelty_stride=64)
+    assert yardstick.row_c2st(held_out, stripes, **settings) == table["stripes"]["c2st"]
 
 
 def test_two_sample_test_names_an_image_too_small_for_its_crops():
