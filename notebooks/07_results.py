@@ -593,12 +593,47 @@ for s, g, best, lead in sorted(behind, key=lambda row: -row[3]):
     print(f"{s:15s} {g:18s} {best:18s} ahead by {lead:.2f} dB")
 print(f"the network is behind on {len(behind)} of {len(losses)} sets and groups")
 
+
 # %% [markdown]
 # That list is the honest answer to "does the network beat the classics?": wherever it is
 # empty, yes on mean PSNR; wherever it is not, the rows say which classic to prefer and on
 # what kind of texture. Under `smoke` the network has trained for a few steps only, so the
 # list means nothing there.
+
+# %% [markdown]
+# ## How far is the target?
 #
+# The course set the remover a target on photographs: beat the best classic by 2 dB of mean
+# PSNR. Could some mixture of what this lesson already has get there without training
+# anything again? An *oracle* answers that: for each image it keeps whichever method's output
+# is best, knowing the true structure (which no real method can). No rule for choosing or
+# mixing these outputs per image can beat picking the best one for each image by much, so if
+# even the oracle falls far short of the target, the gap has to come from a better network.
+
+# %%
+def oracle(name: str, methods: list[str]) -> float:
+    """Mean over images of the best PSNR any of ``methods`` reaches on each image."""
+    return float(np.max([results[name][m]["psnr"] for m in methods], axis=0).mean())
+
+
+for name in ("benchmark", "benchmark 512²"):
+    best = max(CLASSICS, key=lambda m: mean(name, m, "psnr"))
+    target = mean(name, best, "psnr") + 2.0
+    everything = [m for m in results[name] if m != "input"]
+    print(f"{name}: best classic {best} {mean(name, best, 'psnr'):.2f} dB, target "
+          f"{target:.2f} dB; network ×8 + tv {mean(name, 'network ×8 + tv', 'psnr'):.2f} dB")
+    print(f"  oracle of the classics     {oracle(name, CLASSICS):6.2f} dB")
+    print(f"  oracle of every method     {oracle(name, everything):6.2f} dB -> "
+          + ("reaches the target" if oracle(name, everything) >= target
+             else f"{target - oracle(name, everything):.2f} dB short of the target"))
+
+# %% [markdown]
+# The oracle of the classics is what a perfect chooser among the filters would get, an
+# upper bound that no single filter reaches. Where the oracle of every method (the network
+# included) is still short of the target, the shipped network, however it is combined with
+# the filters image by image, cannot meet it: that is what the next section tries to change.
+
+# %% [markdown]
 # ## What we tried for photographs
 #
 # The photograph benchmark is where the network most needs to gain. Each change below was
@@ -732,6 +767,9 @@ plots.show_images(np.concatenate(list(seen.values())), ncols=4, value_range=(0, 
 # - Two cheap tricks at inference, chosen on validation: the self-ensemble (8 flips and turns
 #   averaged, `ensemble=8`) and a TV polish of its output; their rows above say how much each
 #   adds and whether, with them, the network beats the best classic.
+# - An oracle that keeps, for each image, the best of every method's output bounds what
+#   any way of choosing between them could score: it prints how far even that is from
+#   the target.
 # - Published numbers (NKS) are context, not a comparison: structures, textures, sizes and
 #   tuning differ; the orderings are what can be compared.
 # - Changes to the remover's training, each measured on the benchmark's validation split
