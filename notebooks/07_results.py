@@ -626,12 +626,24 @@ for name in ("benchmark", "benchmark 512²"):
     print(f"  oracle of every method     {oracle(name, everything):6.2f} dB -> "
           + ("reaches the target" if oracle(name, everything) >= target
              else f"{target - oracle(name, everything):.2f} dB short of the target"))
+    # a chooser that cannot see the truth: the plain average of the two best methods
+    polished = baselines.apply("tv", ensembled[name], **polish["params"])
+    average = metrics.psnr((polished + outputs[name][best]) / 2, truths[name]).mean()
+    print(f"  average of network ×8 + tv and {best} {average:6.2f} dB -> "
+          + ("above" if average > mean(name, "network ×8 + tv", "psnr") else "below")
+          + " the network ×8 + tv alone")
 
 # %% [markdown]
 # The oracle of the classics is what a perfect chooser among the filters would get, an
 # upper bound that no single filter reaches. Where the oracle of every method (the network
 # included) is still short of the target, the shipped network, however it is combined with
-# the filters image by image, cannot meet it: that is what the next section tries to change.
+# the filters image by image, cannot meet it. Where it reaches the target, the outputs hold
+# what is needed, image by image, and the hard part is knowing which to trust without the
+# truth. The last line of each set tries the simplest chooser that does not look at the truth,
+# the average of the network's output and the best classic's: it is what a practitioner
+# would try first, and where it lands below the network alone, mixing does not pay. A
+# remover that knew where the filter is right would be a better remover, which is what the
+# next section tries to train.
 
 # %% [markdown]
 # ## What we tried for photographs
