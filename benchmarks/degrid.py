@@ -6,7 +6,7 @@
 
 For each exemplar whose ``train-texture --half train`` model is in the folder (``<folder>/
 <exemplar>``): one 512² painting (seed 0), as painted, de-gridded with the pattern averaged
-over global codes (``TextureModel.degrid(images)``, :func:`gandetexture.texture.fixed_pattern`)
+over global codes (``TextureModel.degrid(images)``, :func:`gandetexture.degrid.fixed_pattern`)
 and with its own global code's pattern (``degrid(images, code)``, what ``generate --degrid``
 does), each also given the train half's histograms (``histograms.match``, as ``generate --match``
 does). Prints one JSON line per exemplar: the grid peak of each image and of the train half,
@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from judge_seeds import c2st_seeds  # noqa: E402
 
-from gandetexture import exemplars, histograms, texture, yardstick  # noqa: E402
+from gandetexture import degrid, exemplars, histograms, texture, yardstick  # noqa: E402
 
 
 def versions(model: texture.TextureModel, seed: int) -> dict[str, np.ndarray]:
@@ -55,7 +55,7 @@ def main() -> int:
         axis = yardstick.split_axis(name)
         train, held_out = yardstick.halves(exemplars.load(name), axis)
         began = time.perf_counter()
-        model.pattern = texture.fixed_pattern(model.generator, model.config)  # the average
+        model.pattern = degrid.fixed_pattern(model.generator, model.config)  # the average
         pattern_s = time.perf_counter() - began
         paintings = [versions(model, seed) for seed in range(4)]
         row = {"exemplar": name, "steps": model.config.steps,

@@ -330,7 +330,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--degrid", action="store_true",
                    help="subtract the generator's fixed pattern for the painting's global "
-                        "code, the grid it paints in every noise cell (texture.fixed_pattern; "
+                        "code, the grid it paints in every noise cell (degrid.fixed_pattern; "
                         "lesson 06 measures it)")
     p.add_argument("--match", metavar="EXEMPLAR",
                    help="give the texture this exemplar's pixel and band histograms "

@@ -48,6 +48,7 @@ from IPython.display import Code
 
 from gandetexture import (
     baselines,
+    degrid,
     exemplars,
     histograms,
     latent,
@@ -592,7 +593,7 @@ for label, image in [("gravel, whole exemplar", gravel_exemplar),
 # Every noise cell goes through the same up-sampling layers, so whatever those layers add
 # *regardless of the noise* is painted the same in every cell. Camera sensors have the same
 # fault, fixed-pattern noise, and the same old cure: average many frames, and subtract the
-# average (a dark frame). `texture.fixed_pattern` averages what the generator paints at each
+# average (a dark frame). `degrid.fixed_pattern` averages what the generator paints at each
 # pixel of a cell over 32 images of 16 × 16 cells, each with its own noise, and
 # `model.degrid(images)` subtracts it. It is measured from the model alone: the image being
 # cleaned plays no part in it, so it cannot flatten that image's own spectrum.
@@ -978,10 +979,10 @@ if results.exists():
             for label in ("GAN + histograms", "image quilting")))
     degrid_file = Path("..") / "benchmarks" / "degrid.json"
     if degrid_file.exists():
-        degrid = json.loads(degrid_file.read_text())
+        degridded = json.loads(degrid_file.read_text())
         print("\nThe fixed pattern subtracted (benchmarks/degrid.json: new 4,000-step models of"
               " train-texture --profile cpu, one 512² painting each, 5 judge seeds):")
-        for row in degrid["rows"]:
+        for row in degridded["rows"]:
             before, after = row["painted + histograms"], row["de-gridded + histograms"]
             print(f"  {row['exemplar']:<7}grid {row['grid']['painted']:.2f} → "
                   f"{row['grid']['de-gridded']:.2f} (train half {row['grid']['train half']:.2f});"
@@ -1302,9 +1303,9 @@ widgets.texture_picker({exemplars.label(n): m for n, m in trained.items()},
 #    same size, at most half the exemplar's side so that real crops still differ): does the
 #    generator keep its quality beyond the size it was trained on?
 # 4. The plain model of the periodic section measured its fixed pattern from 4 batches of 8
-#    noise fields (`texture.PATTERN_BATCHES`). Measure it from 1 and 2 batches
-#    (`texture.fixed_pattern(model.generator, model.config, batches=...)`) and compare the
-#    grid peak of the same painting de-gridded with each (`texture.subtract_pattern`). How
+#    noise fields (`degrid.PATTERN_BATCHES`). Measure it from 1 and 2 batches
+#    (`degrid.fixed_pattern(model.generator, model.config, batches=...)`) and compare the
+#    grid peak of the same painting de-gridded with each (`degrid.subtract_pattern`). How
 #    many cells does the average need before the grid peak stops falling?
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["hide-input", "hide-output", "solution"]
@@ -1328,8 +1329,8 @@ print(metrics.format_report({exemplars.label(EXEMPLARS[0]): big_report}))
 plain_model = trained[EXEMPLARS[-1]]
 painting = painted[f"plain GAN, {EXEMPLARS[-1]}"]
 print(f"as painted: grid peak {yardstick.grid_peak(painting):.2f}")
-for batches in (1, 2, texture.PATTERN_BATCHES):
-    measured = (plain_model.pattern if batches == texture.PATTERN_BATCHES else
-                texture.fixed_pattern(plain_model.generator, plain_model.config, batches))
+for batches in (1, 2, degrid.PATTERN_BATCHES):
+    measured = (plain_model.pattern if batches == degrid.PATTERN_BATCHES else
+                degrid.fixed_pattern(plain_model.generator, plain_model.config, batches))
     print(f"{batches} batches ({batches * 8 * 256} cells): grid peak "
-          f"{yardstick.grid_peak(texture.subtract_pattern(painting, measured)):.2f}")
+          f"{yardstick.grid_peak(degrid.subtract_pattern(painting, measured)):.2f}")

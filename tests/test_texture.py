@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import gandetexture  # noqa: F401  (quiet TensorFlow first)
-from gandetexture import PROFILES, exemplars, latent, metrics, networks, texture
+from gandetexture import PROFILES, degrid, exemplars, latent, metrics, networks, texture
 from gandetexture.__main__ import main
 from gandetexture.config import ENV_MAX_STEPS, resolve_profile
 
@@ -410,17 +410,17 @@ def test_fixed_pattern_is_measured_and_subtracted_whatever_the_size():
     pattern = rng.normal(0, 0.1, (4, 4, 1)).repeat(3, axis=-1).astype(np.float32)
     pattern -= pattern.mean(axis=(0, 1))
     painter = _PatternPainter(pattern + 0.3)  # a tone is not part of the pattern
-    measured = texture.fixed_pattern(painter, config)
+    measured = degrid.fixed_pattern(painter, config)
     assert measured.shape == (4, 4, 3) and measured.dtype == np.float32
     np.testing.assert_allclose(measured, pattern, atol=0.01)  # noise averaged away
     # an odd size is painted from a cell's corner too: the tiling lines up with it
     images = texture.generate(painter, config, 30, 22, seed=3, count=2)
-    cleaned = texture.subtract_pattern(images, measured)
+    cleaned = degrid.subtract_pattern(images, measured)
     assert cleaned.shape == images.shape
     cell_means = cleaned[:, :28, :20].reshape(2, 7, 4, 5, 4, 3).mean(axis=(0, 1, 3))
     raw_means = images[:, :28, :20].reshape(2, 7, 4, 5, 4, 3).mean(axis=(0, 1, 3))
     assert np.ptp(cell_means) < 0.25 * np.ptp(raw_means)
-    assert texture.subtract_pattern(np.ones((8, 8, 3)), np.full((4, 4, 3), -1.0)).max() == 1.0
+    assert degrid.subtract_pattern(np.ones((8, 8, 3)), np.full((4, 4, 3), -1.0)).max() == 1.0
 
 
 def test_a_models_degrid_uses_its_average_pattern_measured_once(trained):
@@ -429,7 +429,7 @@ def test_a_models_degrid_uses_its_average_pattern_measured_once(trained):
     plain = model.generate(40, 48, seed=2)
     cleaned = model.degrid(plain)
     assert model.pattern is not None and model.pattern.shape == (8, 8, 3)
-    np.testing.assert_allclose(cleaned, texture.subtract_pattern(plain, model.pattern),
+    np.testing.assert_allclose(cleaned, degrid.subtract_pattern(plain, model.pattern),
                                atol=1e-6)
     first = model.pattern
     model.degrid(plain[:, :16, :16])
@@ -446,8 +446,8 @@ def test_generate_degrids_each_painting_with_its_own_codes_pattern(trained):
     plain = model.generate(40, 48, seed=2, count=2)
     cleaned = model.generate(40, 48, seed=2, count=2, degrid=True)
     for k in range(2):  # paint once, clean after with the same code: the same image
-        pattern = texture.fixed_pattern(model.generator, model.config, global_code=codes[k])
-        np.testing.assert_allclose(cleaned[k], texture.subtract_pattern(plain[k], pattern),
+        pattern = degrid.fixed_pattern(model.generator, model.config, global_code=codes[k])
+        np.testing.assert_allclose(cleaned[k], degrid.subtract_pattern(plain[k], pattern),
                                    atol=1e-6)
         np.testing.assert_allclose(model.degrid(plain[k], codes[k]), cleaned[k], atol=1e-6)
     assert not np.allclose(cleaned[0], model.degrid(plain[0]))  # the pattern moves with it
