@@ -1,11 +1,7 @@
-"""A texture generator's fixed pattern, measured and taken away (lesson 06).
-
-Every noise cell of :func:`gandetexture.texture.generate` becomes ``scale × scale`` pixels
-through the same up-sampling layers, so whatever those layers add regardless of the noise
-repeats in every cell: a grid (:func:`gandetexture.yardstick.grid_peak` measures it).
-:func:`fixed_pattern` measures that pattern from the model alone, :func:`subtract_pattern`
-takes it away; :meth:`gandetexture.texture.TextureModel.degrid` and ``generate --degrid``
-call them.
+"""A texture generator's fixed pattern, the grid its noise cells leave, measured and taken
+away (lesson 06): :func:`fixed_pattern` measures it from the model alone,
+:func:`subtract_pattern` takes it away; :meth:`gandetexture.texture.TextureModel.degrid` and
+``generate --degrid`` call them.
 """
 
 from __future__ import annotations
