@@ -1147,9 +1147,9 @@ if bn_file.exists():
 paintings_file = Path("..") / "benchmarks" / "degrid_paintings.json"
 if paintings_file.exists():  # the shipped models' first three paintings, de-gridded or not
     print("\nthree paintings of each shipped model, given the histograms (mean of 3 judge seeds)")
+    paintings = json.loads(paintings_file.read_text())["rows"]
     for name in ("brick", "grass", "gravel"):
-        rows = [r for r in json.loads(paintings_file.read_text())["rows"]
-                if r["exemplar"] == name]
+        rows = [r for r in paintings if r["exemplar"] == name]
         scores = {v: [r[v]["c2st + histograms"] for r in rows] for v in ("painted", "de-gridded")}
         print(f"  {name:<7}" + "; ".join(
             f"{v} " + ", ".join(f"{x:.2f}" for x in xs) + f" (mean {np.mean(xs):.3f})"
