@@ -363,6 +363,16 @@ for name in EXEMPLARS:
                       else [f"generated {big}×{big}"])
 
 # %% [markdown]
+# ### Pick an exemplar and a seed
+#
+# Move the controls to paint with each trained model at four times the training size (in
+# JupyterLab; the static book shows the first setting). Every seed is a new image.
+
+# %%
+widgets.texture_picker({exemplars.label(n): m for n, m in trained.items()},
+                       size=4 * config.crop)
+
+# %% [markdown]
 # ### How long a painting takes
 #
 # A painting is one pass of convolutions over the noise field, whatever its size. Image
@@ -371,7 +381,9 @@ for name in EXEMPLARS:
 # on the same sizes, from the train half, the best of two runs each:
 
 # %%
-sizes = [min(config.crop, 128) * k for k in (2, 4, 8, 16)]  # 256² to 2048² (cpu, gpu)
+# 256² to 2048² (cpu, gpu); a smoke or capped run stops at 8 crops (1024² when capped)
+sizes = [min(config.crop, 128) * k
+         for k in profile.pick({"smoke": (2, 4, 8), "cpu": (2, 4, 8, 16), "gpu": (2, 4, 8, 16)})]
 name = EXEMPLARS[-1]
 trained[name].generate(sizes[0], sizes[0], seed=SEED)  # the first call builds the graph
 
@@ -1253,16 +1265,6 @@ if bn_file.exists() and reg_file.exists():
 # shapes, which they cannot fix, are no closer. R1 also costs time, spectral normalisation
 # none that shows (the `train_s` line). The recipe keeps neither; both stay as options to
 # try on your own exemplar.
-
-# %% [markdown]
-# ## Pick an exemplar and a seed
-#
-# Move the controls to paint with each trained model (in JupyterLab; the static book shows
-# the first setting).
-
-# %%
-widgets.texture_picker({exemplars.label(n): m for n, m in trained.items()},
-                       size=4 * config.crop)
 
 # %% [markdown]
 # ## Summary
