@@ -1009,7 +1009,8 @@ else:
 # alone, on the very images of the row before it (`generate --match` applies it). The last
 # three are attempts at the grid. On gravel, fresh noise added at every scale
 # (`TextureConfig(fine_noise=1)`, StyleGAN's noise inputs) made the two-sample test no
-# worse, within its noise, but the grid peak larger (2.51 → 5.67: a crosshatch you can see);
+# worse, within its noise, but the grid peak more than twice as large (the rows' grid-peak
+# lines above: a crosshatch you can see);
 # linear up-sampling on top of it removed the crosshatch and halved that peak, but painted
 # soft blobs the test tells from gravel far more easily. On brick, a discriminator whose
 # first layer has stride 1 (`d_full_res=True`: a strided first layer folds the finest
@@ -1169,8 +1170,7 @@ if paintings_file.exists():  # the shipped models' first three paintings, de-gri
 
 # %% [markdown]
 # Without batch norm the discriminator is the harder judge, and the generator better for it,
-# on all three exemplars: as painted, brick 0.99 → 0.83, grass 0.73 → 0.68, gravel 0.91 →
-# 0.77; given the histograms, brick 0.80 → 0.73, grass 0.56 → 0.48, gravel 0.74 → 0.60.
+# on all three exemplars, as painted and given the histograms (the table's first two rows).
 # Three of those six changes are within the noise of one judge seed (grass both ways, brick
 # with histograms), and a second training seed moves the scores by about as much as the
 # changes. Over the two training seeds, given the histograms, it still holds on average:
@@ -1190,8 +1190,8 @@ if paintings_file.exists():  # the shipped models' first three paintings, de-gri
 # seeds 1 and 2, score 0.694 and 0.778 given the histograms, and no change in how the model
 # paints (a margin, truncation, recomputed batch-norm statistics) brings three training
 # seeds level with quilting (`benchmarks/painting_options.json`). Subtracting the average
-# fixed pattern first takes brick further, 0.73 → 0.60,
-# its grid peak 5.90 → 2.35; its code's own pattern takes the grid to 1.24 (train half
+# fixed pattern first takes brick further (the table's de-gridded row), and more than halves
+# its grid peak (`grid` in `benchmarks/d_batchnorm.json`); its code's own pattern takes the grid to 1.24 (train half
 # 0.93) for a two-sample score of 0.62, the same within the noise; on grass and gravel
 # neither moves the two-sample test by more than the noise, while the code's pattern brings
 # the grid to the train half's level or below (grass 0.90 against 0.91, gravel 0.95 against

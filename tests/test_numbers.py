@@ -71,6 +71,7 @@ def classify(text: str, entries=(), lesson: str = "02", kind: str = "prose",
     "the generator trains 20,000 steps",  # no profile named: a number of a run
     "under `cpu` the whole lesson takes 6,000 s",  # a profile's value, but a unit: measured
     "after 2001 steps the wall has joints",  # a year's digits, but no author
+    "as painted, brick 0.99 → 0.83",  # a before → after of two decimals: measured
 ])
 def test_measured_numbers_are_unclassified(text):
     assert classify(text)[0] == "unclassified"

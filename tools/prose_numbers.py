@@ -26,7 +26,8 @@ and indented code do not) is **fixed** when every number in it is recognised by 
   sentence, and not followed by a unit of measurement (``under `cpu` (6,000 steps)``);
 - ``shape``: a size or shape, ``32×32×3``, ``512²``, ``3×3``, ``16-px``, ``2-D``;
 - ``formula``: an expression, ``log 4 ≈ 1.386``, ``β1 = 0.5``, ``p = 1``,
-  ``100 → 256 → 512``, ``real → 1``, an interval ``[-1, 1]``;
+  ``100 → 256 → 512``, ``real → 1``, an interval ``[-1, 1]``; not an arrow between two
+  decimals, ``0.99 → 0.83``: that is a measured change;
 - ``name``: a name with digits in it, ``L1``, ``float32``, ``pix2pix``, ``c2st``;
 - ``unity``: 0, 1, ½ (also written 0.5, 1.0) on their own: labels, probabilities, bounds,
   a ratio at parity; not with a unit or "of" after them (``1 s``, ``1 of 8 modes``);
@@ -360,8 +361,10 @@ def formula_rule(s: Sentence):
         spans(rf"(?:\d+\s*)?\blog\s*\d+(?:\s*[=≈]\s*(?:\d+\s*)?(?:log\s*\d+|{value}))*", s.text)
         # a symbol set to a value: β1 = 0.5, p = 1, λ = 100, D ≈ 0.5
         + spans(rf"(?<![\w])[A-Za-zα-ωΑ-Ω][\w]{{0,2}}\s*(?:=|≈|≤|≥|<|>)\s*{value}", s.text)
-        # arrows: 100 → 256 → 1024, real → 1, fake → 0.05
-        + spans(r"[\w.·()]+(?:\s*→\s*[\w.·()]+)+", s.text)
+        # arrows: 100 → 256 → 1024, real → 1, fake → 0.05; not a before → after of two
+        # decimals (0.99 → 0.83: a measured change, not an expression)
+        + [span for span in spans(r"[\w.·()]+(?:\s*→\s*[\w.·()]+)+", s.text)
+           if len(re.findall(r"\d\.\d", s.text[span[0]:span[1]])) < 2]
         # an interval: [-1, 1], [0, 1]
         + spans(rf"\[\s*{value}\s*,\s*{value}\s*[\])]", s.text)
     )
