@@ -152,6 +152,8 @@ def test_remove_command_without_model(tmp_path, capsys):
 
 
 def test_train_remover_smoke_and_resume(tmp_path, capsys, monkeypatch):
+    # the photograph benchmark is scored (and checked) in the test after the next one
+    monkeypatch.setattr(removal, "benchmark_scores", no_benchmark)
     out = tmp_path / "run"
     assert main(["train-remover", "--profile", "smoke", "--out", str(out), "--steps", "3",
                  "--quiet"]) == 0
@@ -162,8 +164,7 @@ def test_train_remover_smoke_and_resume(tmp_path, capsys, monkeypatch):
     # Not resuming a folder that holds checkpoints is refused (nothing is overwritten) ...
     assert main(["train-remover", "--profile", "smoke", "--out", str(out), "--quiet"]) == 2
     assert "--resume" in capsys.readouterr().err
-    # ... and --resume continues to the new total (the benchmark was scored above).
-    monkeypatch.setattr(removal, "benchmark_scores", no_benchmark)
+    # ... and --resume continues to the new total.
     assert main(["train-remover", "--profile", "smoke", "--out", str(out), "--steps", "5",
                  "--resume", "--quiet"]) == 0
     assert json.loads((out / "metrics.json").read_text())["steps_done"] == 5
@@ -217,6 +218,23 @@ def test_train_remover_without_folder_takes_callbacks_previews_and_tuned_filters
     bench = run.metrics["benchmark"]
     assert bench["best_filter"] in removal.BENCHMARK_FILTERS and bench["size"] == 128
     assert set(bench["model"]) == {"psnr", "ssim", "colour_error"}
+
+
+def test_the_capped_gpu_profile_trains_lesson_05s_remover(tmp_path, monkeypatch):
+    """``make test`` runs lesson 05 under the capped gpu profile with ``PRETRAINED = True``
+    (and with ``False`` under smoke, in nbval); this is the training that skips: the
+    gpu-sized U-Net and PatchGAN on gpu-sized crops, one step, scored and saved."""
+    monkeypatch.setenv(gdt.config.ENV_MAX_STEPS, "1")
+    monkeypatch.setattr(removal, "benchmark_scores", no_benchmark)  # the same at any profile
+    gpu = gdt.resolve_profile("gpu")
+    run = removal.train_remover(gpu, tmp_path / "run", progress=False,
+                                tuned={"tv": {"params": {"weight": 0.05}}})
+    assert run.metrics["steps_done"] == 1 and run.metrics["image_size"] == 128
+    assert run.metrics["batch_size"] == 8 and np.isfinite(run.metrics["test"]["model"]["psnr"])
+    generator = removal.load_remover(tmp_path / "run")
+    assert networks.count_params(generator) == run.metrics["params"]["generator"]
+    cpu_sized, _ = networks.build_remover(gdt.PROFILES["cpu"])
+    assert networks.count_params(generator) > networks.count_params(cpu_sized)
 
 
 def test_colour_error_sees_a_tint_but_not_texture():

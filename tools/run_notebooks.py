@@ -5,7 +5,7 @@
     python tools/run_notebooks.py --profile gpu --timings build/executed/gpu/timings.md
     python tools/run_notebooks.py --profile cpu --pretrained   # shipped models, no training
     GANDETEXTURE_MAX_STEPS=1 python tools/run_notebooks.py --profile gpu \
-        --pretrained-where-possible --training 05                # as make test runs it
+        --pretrained-where-possible                              # as make test runs it
 
 Executed copies go to ``build/executed/<profile>/``; lesson outputs (checkpoints, logs) to
 ``build/outputs/<profile>/`` unless ``GANDETEXTURE_OUTPUT`` is set. Wall times are written to

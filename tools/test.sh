@@ -15,24 +15,17 @@ stage "nbval: every notebook under smoke, checked outputs compared, each under 9
 # papermill, in the background through this stage and the next (pytest): every lesson under
 # the gpu profile with each training capped at one step (GANDETEXTURE_MAX_STEPS=1, config.py:
 # gpu-sized networks, images, evaluation and plots, with smoke's image counts), taking the
-# branch of PRETRAINED that nbval did not (True: the shipped models), but in 05, whose lesson
-# code builds gpu-sized U-Nets of its own (its PRETRAINED branch then runs under smoke). So
-# each branch of each lesson runs once, and every lesson once under gpu; lesson 06's gpu-sized
-# texture GAN trains in tests/test_texture.py (a capped step, periodic, blend). nbval below
-# times each lesson against 90 s beside it, so papermill's own limit is lifted. A fresh output
-# folder each time: a capped run never resumes an old one.
+# branch of PRETRAINED that nbval did not (True: the shipped models). So each branch of each
+# lesson runs once, and every lesson once under gpu; the gpu-sized trainings that
+# PRETRAINED skips run in tests/ (test_texture.py: lesson 06's texture GAN, capped, periodic,
+# on a blend; test_removal.py: lesson 05's remover, capped). nbval below times each lesson
+# against 90 s beside it, so papermill's own limit is lifted. A fresh output folder each
+# time: a capped run never resumes an old one.
 mkdir -p build
 rm -rf build/outputs/papermill
-papermill_out="$PWD/build/outputs/papermill"  # both papermill runs' lesson outputs
-# Then lesson 05's PRETRAINED branch under smoke, in the same job: nbval and pytest end later
-# (clean clone: with it between them, 678 s of stages; papermill had ended 140 s earlier).
-(
-  export GANDETEXTURE_OUTPUT="$papermill_out"
-  GANDETEXTURE_MAX_STEPS=1 "$BIN/python" tools/run_notebooks.py --profile gpu \
-    --pretrained-where-possible --training 05 --max-seconds 1e9 \
-    --timings build/executed/gpu-max1/timings.md
-  "$BIN/python" tools/run_notebooks.py --profile smoke --pretrained --only 05 --max-seconds 1e9
-) > build/papermill.log 2>&1 &
+GANDETEXTURE_OUTPUT="$PWD/build/outputs/papermill" GANDETEXTURE_MAX_STEPS=1 \
+  "$BIN/python" tools/run_notebooks.py --profile gpu --pretrained-where-possible \
+  --max-seconds 1e9 --timings build/executed/gpu-max1/timings.md > build/papermill.log 2>&1 &
 papermill=$!
 # The lessons' widgets in JupyterLab + Chromium (tests/browser, Playwright with the system's
 # browser, screenshots in build/browser/), if a Chromium is installed (.ci/run installs
@@ -56,7 +49,7 @@ else
   echo "browser test: SKIPPED (no Chromium: apt-get install chromium)"
 fi
 
-stage "pytest: the package's tests, beside papermill (capped gpu, then smoke)"
+stage "pytest: the package's tests, beside papermill (capped gpu)"
 status=0
 "$BIN/python" -m pytest tests -q -p no:cacheprovider || status=$?
 wait "$papermill" || { cat build/papermill.log; exit 1; }
