@@ -1170,7 +1170,8 @@ if paintings_file.exists():  # the shipped models' first three paintings, de-gri
 
 # %% [markdown]
 # Without batch norm the discriminator is the harder judge, and the generator better for it,
-# on all three exemplars, as painted and given the histograms (the table's first two rows).
+# on all three exemplars, as painted and given the histograms (the table's rows *batch norm
+# in D (first version)* against *no batch norm in D (shipped)*).
 # Three of those six changes are within the noise of one judge seed (grass both ways, brick
 # with histograms), and a second training seed moves the scores by about as much as the
 # changes. Over the two training seeds, given the histograms, it still holds on average:
@@ -1190,9 +1191,10 @@ if paintings_file.exists():  # the shipped models' first three paintings, de-gri
 # seeds 1 and 2, score 0.694 and 0.778 given the histograms, and no change in how the model
 # paints (a margin, truncation, recomputed batch-norm statistics) brings three training
 # seeds level with quilting (`benchmarks/painting_options.json`). Subtracting the average
-# fixed pattern first takes brick further (the table's de-gridded row), and more than halves
-# its grid peak (`grid` in `benchmarks/d_batchnorm.json`); its code's own pattern takes the grid to 1.24 (train half
-# 0.93) for a two-sample score of 0.62, the same within the noise; on grass and gravel
+# fixed pattern first takes brick further (the table's row *GAN, de-gridded + histograms*),
+# and more than halves its grid peak (`grid` in `benchmarks/d_batchnorm.json`); its code's
+# own pattern takes the grid to 1.24 (train half 0.93) for a two-sample score of 0.62, the
+# same within the noise; on grass and gravel
 # neither moves the two-sample test by more than the noise, while the code's pattern brings
 # the grid to the train half's level or below (grass 0.90 against 0.91, gravel 0.95 against
 # 1.06). The last lines above judge three paintings of each shipped model (its first three
