@@ -190,17 +190,19 @@ def tune(textured, structure, names: Sequence[str] | None = None) -> dict[str, d
 
 
 def timing(name: str, images, params: Mapping[str, float] | None = None,
-           repeats: int = 3) -> float:
+           repeats: int = 3, warm_up: bool = True) -> float:
     """Milliseconds per image of filter ``name`` with ``params`` (its defaults if not given).
 
-    One untimed warm-up call on the first image (imports, caches), then the best of
-    ``repeats`` timed calls on all of ``images`` (``[N, H, W, 3]`` in [0, 1]) through
-    :func:`apply`, so a batch is filtered on every core; wall time on whatever the machine is
-    doing, so compare filters timed in one session.
+    One untimed warm-up call on the first image (imports, caches; ``warm_up=False`` skips it
+    for a filter already timed in this session, which on one large image would double the
+    cost), then the best of ``repeats`` timed calls on all of ``images`` (``[N, H, W, 3]`` in
+    [0, 1]) through :func:`apply`, so a batch is filtered on every core; wall time on whatever
+    the machine is doing, so compare filters timed in one session.
     """
     batch = _batch(images)
     params = dict(params or {})
-    apply(name, batch[:1], **params)
+    if warm_up:
+        apply(name, batch[:1], **params)
     runs = []
     for _ in range(max(1, repeats)):
         start = time.perf_counter()

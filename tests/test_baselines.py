@@ -73,6 +73,20 @@ def test_timing_is_milliseconds_per_image():
         baselines.timing("wiener", images)
 
 
+@pytest.mark.parametrize("warm_up, calls", [(True, [1, 3, 3]), (False, [3, 3])])
+def test_timing_warms_up_on_one_image_unless_told_not_to(monkeypatch, warm_up, calls):
+    images = np.random.default_rng(4).random((3, 16, 16, 3), dtype=np.float32)
+    seen, apply = [], baselines.apply
+
+    def counted(name, batch, **params):
+        seen.append(len(batch))
+        return apply(name, batch, **params)
+
+    monkeypatch.setattr(baselines, "apply", counted)
+    baselines.timing("gaussian", images, repeats=2, warm_up=warm_up)
+    assert seen == calls
+
+
 def test_tune_without_names_tunes_every_filter():
     textured, structure = noisy_pairs(n=2, size=16)
     tuned = baselines.tune(textured, structure)
