@@ -59,7 +59,7 @@ stage "pytest: the package's tests in two workers, beside papermill (capped gpu)
 # once papermill ends, one process alone would leave a core idle (measured: half the machine
 # idle for the last 3.5 minutes of a 14.5-minute run).
 status=0
-"$BIN/python" -m pytest tests -q -p no:cacheprovider -n 2 --dist loadfile || status=$?
+"$BIN/python" -m pytest tests -q -p no:cacheprovider -n 2 --dist loadfile --durations=15 || status=$?
 wait "$papermill" || { cat build/papermill.log; exit 1; }
 grep -E "^(---|    |FAIL|[0-9]+ passed|=====|book written)" build/papermill.log
 [ "$status" -eq 0 ] || exit "$status"
