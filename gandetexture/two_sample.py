@@ -146,7 +146,7 @@ def _c2st(real_train, real_test, cand_train, cand_test, crop: int, steps: int,
         optimizer.apply_gradients(zip(grads, model.trainable_variables))
         return loss
 
-    # traced from 20 steps on: tracing costs more than a few eager steps (smoke's 3: 0.2 s
+    # traced from 20 steps on: tracing costs more than a few eager steps (3 steps: 0.2 s
     # eager against 0.7 s traced)
     step = tf.function(train_step) if steps >= 20 else train_step
     for _ in range(steps):

@@ -347,7 +347,8 @@ def format_judgement(table: Mapping[str, Mapping]) -> str:
 #: crops per distance and pyramid levels; the two-sample test's crop and steps (cpu: about 10 s
 #: per row on 2 cores; 64 px, not 128: a half of a photograph holds many more positions, and
 #: at 128 px phase-randomised brick scored below quilted brick, 0.80 against 0.86, in 3× the
-#: time); smoke's novelty every 64 px (32 px: 1.5 s for a 512² image) and 32 test crops.
+#: time); smoke's novelty every 64 px (32 px: 1.5 s for a 512² image), 32 test crops and one
+#: step (its numbers only prove the code runs; 3 steps cost lesson 06 12 s more under smoke).
 JUDGE = {"smoke": dict(crop=32, c2st_crop=32, steps=1, count=4, levels=1, novelty_stride=64,
                        test_count=32),
          "cpu": dict(crop=128, c2st_crop=64, steps=300, count=16, levels=3),
