@@ -12,7 +12,7 @@ import keras
 import numpy as np
 import pytest
 
-import gandetexture  # noqa: F401  (quiet TensorFlow first)
+import gandetexture  # quiet TensorFlow first
 from gandetexture import PROFILES, degrid, exemplars, latent, metrics, networks, texture
 from gandetexture.__main__ import main
 from gandetexture.config import ENV_MAX_STEPS, resolve_profile
@@ -101,11 +101,15 @@ def test_discriminator_returns_a_map_of_patch_logits():
 
 def test_spectral_norm_keeps_the_map_and_scales_each_kernel_to_norm_one():
     config = dataclasses.replace(SMALL, d_spectral_norm=True)
+    gandetexture.set_seed(0)  # the weights: unseeded, this test depended on the tests run before it
     discriminator = networks.build_texture_discriminator(config)
     plain = networks.build_texture_discriminator(SMALL)
     assert networks.receptive_field(discriminator) == networks.receptive_field(plain)
     images = np.random.default_rng(0).uniform(-1, 1, (2, 32, 48, 3)).astype(np.float32)
-    for _ in range(20):  # each training call runs one power iteration
+    # each training call runs one power iteration, which converges slowly when the two largest
+    # singular values are close: over weight seeds 0-7 the largest norm was 1.059 after 20
+    # calls, 1.005 after 60
+    for _ in range(60):
         logits = discriminator(images, training=True)
     assert logits.shape == (2, 4, 6, 1)
     wrapped = [layer for layer in discriminator.layers
@@ -113,7 +117,7 @@ def test_spectral_norm_keeps_the_map_and_scales_each_kernel_to_norm_one():
     assert len(wrapped) == SMALL.upsamplings + 1
     for layer in wrapped:
         kernel = layer.kernel.numpy().reshape(-1, layer.kernel.shape[-1])
-        assert np.linalg.svd(kernel, compute_uv=False)[0] == pytest.approx(1.0, abs=0.05)
+        assert np.linalg.svd(kernel, compute_uv=False)[0] == pytest.approx(1.0, abs=0.02)
 
 
 def test_receptive_field_of_the_generator_in_noise_cells():
