@@ -14,6 +14,17 @@ collect_ignore = ["browser"]
 
 
 @pytest.fixture(autouse=True)
+def _seeded():
+    """Every test starts from the same random state (Python, NumPy, TensorFlow, Keras),
+    whatever ran before it in its process. pytest-xdist deals tests to workers in no fixed
+    order, so a test that builds a network with unseeded weights and checks a tight number
+    would otherwise pass or fail by what ran first (the spectral-norm test did, in CI)."""
+    import keras
+
+    keras.utils.set_random_seed(0)
+
+
+@pytest.fixture(autouse=True)
 def _outputs_in_tmp(tmp_path, monkeypatch):
     """Lessons' outputs go to a per-test folder, never into the repository."""
     monkeypatch.setenv("GANDETEXTURE_OUTPUT", str(tmp_path / "outputs"))
