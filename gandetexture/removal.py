@@ -8,6 +8,8 @@
 - :func:`remove_texture` applies a trained generator to an image of any size (padded to a
   multiple of the U-Net's stride, tiled with blended overlaps when large), or to a batch,
   with :mod:`gandetexture.inference` (whose :func:`predict` is also this module's).
+- :func:`restore_local_mean` gives an output its input's local mean colour (lesson 07: the
+  colour casts the remover makes on photographs, and what undoing them costs).
 """
 
 from __future__ import annotations
@@ -172,6 +174,50 @@ def remove_texture(image, model: keras.Model | str | Path, tile: int = 256, over
     elif channels == 4:
         out = np.concatenate([out, array[..., 3:]], axis=-1)
     return out.reshape(shape).astype(np.float32)
+
+
+def restore_local_mean(output, image, sigma: float = 4.0, weight=1.0) -> np.ndarray:
+    """Give a remover's output the local mean colour of its input.
+
+    ``output + weight · (G(image) − G(output))`` with ``G`` a Gaussian blur of ``sigma`` px:
+    below that scale the output's colours are replaced by the input's, above it the output is
+    kept. A texture that multiplies or adds a centred pattern leaves the local mean of a
+    structure unchanged, so this undoes a colour cast the remover made; a texture mixed in
+    (``"mix"``) pulls the mean towards grey, so there it brings the greying back (lesson 07
+    measures both).
+
+    Parameters
+    ----------
+    output, image : array-like
+        ``float32 [N, H, W, 3]`` (or one ``[H, W, 3]``) in [0, 1], the same shape.
+    sigma : float
+        Blur radius in pixels (``> 0``).
+    weight : float or array-like
+        0 keeps ``output``, 1 takes the input's local mean; one per image (``[N]``) allowed.
+
+    Returns
+    -------
+    np.ndarray
+        ``float32``, the shape of ``output``, clipped to [0, 1].
+    """
+    import cv2
+
+    out, img = np.asarray(output, np.float32), np.asarray(image, np.float32)
+    if out.shape != img.shape or out.ndim not in (3, 4):
+        raise ValueError(f"output {out.shape} and image {img.shape} must be the same "
+                         "[H, W, 3] or [N, H, W, 3]")
+    if not sigma > 0:
+        raise ValueError(f"sigma must be above 0 px, got {sigma}")
+
+    def blur(batch: np.ndarray) -> np.ndarray:  # mirrored borders, like the U-Net's padding
+        return np.stack([cv2.GaussianBlur(x, (0, 0), float(sigma),
+                                          borderType=cv2.BORDER_REFLECT) for x in batch])
+
+    batch_out, batch_img = out.reshape((-1, *out.shape[-3:])), img.reshape((-1, *img.shape[-3:]))
+    w = np.broadcast_to(np.asarray(weight, np.float32).reshape(-1, 1, 1, 1),
+                        (len(batch_out), 1, 1, 1))
+    fixed = batch_out + w * (blur(batch_img) - blur(batch_out))
+    return np.clip(fixed, 0.0, 1.0).astype(np.float32).reshape(out.shape)
 
 
 # --------------------------------------------------------------------------------- scoring

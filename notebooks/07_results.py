@@ -648,6 +648,94 @@ for name in ("benchmark", "benchmark 512²"):
 # next section tries to train.
 
 # %% [markdown]
+# ## Colour casts: mixed, or only muted?
+#
+# Look again at the network's worst images above: several are not textured worse than the
+# classic leaves them, they are *tinted*, brighter or more saturated than the truth. The
+# colour column measures that. Here are the benchmark images on which the network falls
+# furthest behind the best classic, with each one's colour error, and the mean PSNR per blend:
+
+# %%
+rival = margins("benchmark", "network ×8 + tv")["psnr"][0]
+behind = results["benchmark"]["network ×8 + tv"]["psnr"] - results["benchmark"][rival]["psnr"]
+for i in np.argsort(behind)[:4]:
+    print(f"image {i:2d}: {infos[i]['kind']} {infos[i]['blend']:14s} network ×8 + tv behind "
+          f"{rival} by {-behind[i]:5.2f} dB; colour error "
+          f"{results['benchmark']['network ×8 + tv']['colour'][i]:.4f} against "
+          f"{results['benchmark'][rival]['colour'][i]:.4f}")
+for method in ("network ×8 + tv", rival):
+    per_blend = benchmark.breakdown(results["benchmark"][method]["psnr"], infos, "blend")
+    print(f"{method:16s} " + ", ".join(f"{b} {v:.2f} dB" for b, v in per_blend.items()))
+
+
+# %% [markdown]
+# Where the texture was *mixed* in (`mix`: the structure pulled towards the texture's grey),
+# a remover has to push the colours back out, and there the network is far ahead of the
+# classic, which leaves the image grey. Where the texture was multiplied or added, the
+# local mean colour of the image is still the structure's, and a remover should leave it
+# alone. The network cannot always tell the two apart: a muted photograph with a texture
+# added looks much like a colourful one with a texture mixed in, and when it guesses `mix`
+# it saturates a muted photograph.
+#
+# `removal.restore_local_mean` measures what that guess costs. It gives the output the
+# input's local mean colour (a Gaussian blur of `sigma` px of each, swapped), which is
+# right for a texture that was multiplied or added and wrong for one that was mixed. Applied
+# to every image, then only to those whose texture was not mixed, knowing the blend from
+# `infos` (an oracle again), with the same TV polish after it:
+
+# %%
+def local_mean_rows(weights: dict[str, np.ndarray], sigma: float = 4.0) -> dict:
+    """Scores of the network ×8 + tv with ``restore_local_mean`` weighted per image."""
+    rows = {}
+    for label, weight in weights.items():
+        fixed = removal.restore_local_mean(ensembled["benchmark"], bench_t, sigma, weight)
+        rows[label] = scores({label: baselines.apply("tv", fixed, **polish["params"])},
+                             bench_s)[label]
+    return rows
+
+
+not_mixed = np.float32([info["blend"] != "mix" for info in infos])
+fixes = local_mean_rows({"network ×8 + tv": np.zeros(len(infos)),
+                         "+ local mean, every image": np.ones(len(infos)),
+                         "+ local mean, not mixed (oracle)": not_mixed})
+for label, row in fixes.items():
+    per_blend = benchmark.breakdown(row["psnr"], infos, "blend")
+    print(f"{label:33s} {np.mean(row['psnr']):6.2f} dB, colour error "
+          f"{np.mean(row['colour']):.4f}; " + ", ".join(f"{b} {v:.2f}"
+                                                      for b, v in per_blend.items()))
+
+# %% [markdown]
+# Restoring the local mean everywhere repairs the multiplied and added textures and ruins
+# the mixed ones; the oracle row is what a remover that knew the blend would score. Knowing
+# it is the hard part. `benchmarks/blend_gate.py` trains a small CNN on lesson 05's
+# procedural pairs to tell `mix` from the other blends and weights the correction by its
+# `1 − P(mix)`; it is scored with the shipped remover on both benchmark splits, so its rows
+# are next to an oracle of its own:
+
+# %%
+gate_file = Path("..") / "benchmarks" / "blend_gate.json"
+gate = json.loads(gate_file.read_text()) if gate_file.exists() else None
+if gate:
+    print(f"{gate['source']}: sigma {gate['sigma']} (chosen on validation with the oracle); "
+          f"classifier trained {gate['classifier']['steps']} steps on "
+          f"{gate['classifier']['pairs']:,} procedural pairs in "
+          f"{gate['classifier']['train_s']:.0f} s")
+    for split in ("val", "test"):
+        print(f"{split}: the classifier names the blend right on "
+              f"{100 * gate['classifier'][split + '_accuracy']:.0f}% of the images")
+        for label, row in gate[split].items():
+            print(f"  {label:40s} {row['psnr']:6.2f} dB, colour error {row['colour_error']:.4f}")
+
+# %% [markdown]
+# The classifier names the right blend for most photographs, but not for enough of them:
+# on a mixed image the correction costs more than it gains on an added or multiplied one
+# (the per-blend rows above), so weighting it by an uncertain `P(mix)` keeps little of what
+# the oracle gains. The cast is a question the picture alone barely answers: what a remover
+# assumes about how colourful the world is decides it. Where the truth is a muted
+# photograph, the classic's assumption (it never changes the local mean) is the better one;
+# where the texture was mixed in, the network's.
+
+# %% [markdown]
 # ## What we tried for photographs
 #
 # The photograph benchmark is where the network most needs to gain. Each change below was
@@ -824,6 +912,9 @@ for row in json.loads(guided_file.read_text()) if guided_file.exists() else []:
 #   against the spread of two seeds (`benchmarks/remover_ablation.py`): the table says which
 #   moved it, and by how little. Given RTV's output as input, the network starts as RTV and
 #   ends below it (`benchmarks/remover_guided.py`).
+# - The network's colour casts come from mistaking a texture that was added or multiplied
+#   for one that was mixed in; `removal.restore_local_mean` fixes the first and harms the
+#   second, and telling them apart from the picture alone is what it would take.
 #
 # ## Exercises
 #

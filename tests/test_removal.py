@@ -248,3 +248,27 @@ def test_colour_error_sees_a_tint_but_not_texture():
     assert np.allclose(metrics.colour_error(truth + texture, truth), 0.0, atol=1e-6)
     tinted = truth + np.array([0.03, 0.0, 0.0], np.float32)
     assert np.allclose(metrics.colour_error(tinted, truth), 0.01, atol=1e-6)
+
+
+def test_restore_local_mean_undoes_a_cast_and_keeps_what_needs_no_fix():
+    rng = np.random.default_rng(0)
+    structure = np.full((2, 32, 32, 3), 0.4, np.float32)
+    structure[:, :, 16:] = 0.7  # a step edge
+    pattern = np.where((np.arange(32) // 2) % 2, 0.1, -0.1).astype(np.float32)[None, :, None, None]
+    textured = structure + pattern  # a centred texture leaves the local mean as it was
+    cast = structure + np.float32([0.06, 0.02, -0.04])  # a remover's output with a colour cast
+    fixed = removal.restore_local_mean(cast, textured, sigma=4.0)
+    inside = (slice(None), slice(4, 28), np.r_[2:12, 20:30])  # away from the edge
+    assert np.abs(cast - structure)[inside].max() > 0.05
+    assert np.abs(fixed - structure)[inside].mean() < 0.01
+    # weight 0 and an output equal to its input are left as they are
+    assert np.array_equal(removal.restore_local_mean(cast, textured, weight=0.0), cast)
+    image = rng.random((16, 16, 3), dtype=np.float32)
+    np.testing.assert_allclose(removal.restore_local_mean(image, image), image, atol=1e-6)
+    # one weight per image
+    both = removal.restore_local_mean(cast, textured, weight=[0.0, 1.0])
+    assert np.array_equal(both[0], cast[0]) and np.allclose(both[1], fixed[1])
+    with pytest.raises(ValueError, match="same"):
+        removal.restore_local_mean(cast, textured[0])
+    with pytest.raises(ValueError, match="sigma"):
+        removal.restore_local_mean(cast, textured, sigma=0)
