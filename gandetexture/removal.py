@@ -180,11 +180,11 @@ def restore_local_mean(output, image, sigma: float = 4.0, weight=1.0) -> np.ndar
     """Give a remover's output the local mean colour of its input.
 
     ``output + weight · (G(image) − G(output))`` with ``G`` a Gaussian blur of ``sigma`` px:
-    below that scale the output's colours are replaced by the input's, above it the output is
-    kept. A texture that multiplies or adds a centred pattern leaves the local mean of a
-    structure unchanged, so this undoes a colour cast the remover made; a texture mixed in
-    (``"mix"``) pulls the mean towards grey, so there it brings the greying back (lesson 07
-    measures both).
+    the colours of the output averaged over more than about ``sigma`` px are replaced by the
+    input's, its finer detail (edges) is kept. A texture that multiplies or adds a centred
+    pattern leaves the local mean of a structure unchanged, so this undoes a colour cast the
+    remover made; a texture mixed in (``"mix"``) pulls the mean towards grey, so there it
+    brings the greying back (lesson 07 measures both).
 
     Parameters
     ----------
@@ -214,8 +214,10 @@ def restore_local_mean(output, image, sigma: float = 4.0, weight=1.0) -> np.ndar
                                           borderType=cv2.BORDER_REFLECT) for x in batch])
 
     batch_out, batch_img = out.reshape((-1, *out.shape[-3:])), img.reshape((-1, *img.shape[-3:]))
-    w = np.broadcast_to(np.asarray(weight, np.float32).reshape(-1, 1, 1, 1),
-                        (len(batch_out), 1, 1, 1))
+    w = np.asarray(weight, np.float32).reshape(-1, 1, 1, 1)
+    if len(w) not in (1, len(batch_out)):
+        raise ValueError(f"{len(w)} weights for {len(batch_out)} images: give one, or one "
+                         "per image")
     fixed = batch_out + w * (blur(batch_img) - blur(batch_out))
     return np.clip(fixed, 0.0, 1.0).astype(np.float32).reshape(out.shape)
 

@@ -272,3 +272,5 @@ def test_restore_local_mean_undoes_a_cast_and_keeps_what_needs_no_fix():
         removal.restore_local_mean(cast, textured[0])
     with pytest.raises(ValueError, match="sigma"):
         removal.restore_local_mean(cast, textured, sigma=0)
+    with pytest.raises(ValueError, match="3 weights for 2 images"):
+        removal.restore_local_mean(cast, textured, weight=[0.0, 0.5, 1.0])
