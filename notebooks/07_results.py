@@ -650,10 +650,11 @@ for name in ("benchmark", "benchmark 512²"):
 # %% [markdown]
 # ## Colour casts: mixed, or only muted?
 #
-# Look again at the network's worst images above: several are not textured worse than the
-# classic leaves them, they are *tinted*, brighter or more saturated than the truth. The
-# colour column measures that. Here are the benchmark images on which the network falls
-# furthest behind the best classic, with each one's colour error, and the mean PSNR per blend:
+# Where does the network lose most to the best classic? Here are the benchmark images on
+# which it falls furthest behind, with each one's colour error, and the mean PSNR per blend.
+# Under `cpu` and `gpu`, those images are not textured worse than the classic leaves them:
+# they are *tinted*, brighter or more saturated than the truth, which the colour error
+# measures.
 
 # %%
 rival = margins("benchmark", "network ×8 + tv")["psnr"][0]
@@ -667,7 +668,6 @@ for method in ("network ×8 + tv", rival):
     per_blend = benchmark.breakdown(results["benchmark"][method]["psnr"], infos, "blend")
     print(f"{method:16s} " + ", ".join(f"{b} {v:.2f} dB" for b, v in per_blend.items()))
 
-
 # %% [markdown]
 # Where the texture was *mixed* in (`mix`: the structure pulled towards the texture's grey),
 # a remover has to push the colours back out, and there the network is far ahead of the
@@ -679,12 +679,18 @@ for method in ("network ×8 + tv", rival):
 #
 # `removal.restore_local_mean` measures what that guess costs. It gives the output the
 # input's local mean colour (a Gaussian blur of `sigma` px of each, swapped), which is
-# right for a texture that was multiplied or added and wrong for one that was mixed. Applied
-# to every image, then only to those whose texture was not mixed, knowing the blend from
-# `infos` (an oracle again), with the same TV polish after it:
+# right for a texture that was multiplied or added and wrong for one that was mixed;
+# `sigma` is the one `benchmarks/blend_gate.py` chose on validation. Applied to every image,
+# then only to those whose texture was not mixed, knowing the blend from `infos` (an oracle
+# again), with the same TV polish after it:
 
 # %%
-def local_mean_rows(weights: dict[str, np.ndarray], sigma: float = 4.0) -> dict:
+gate_file = Path("..") / "benchmarks" / "blend_gate.json"
+gate = json.loads(gate_file.read_text()) if gate_file.exists() else None
+SIGMA = gate["sigma"] if gate else 4.0  # px, chosen on validation with the oracle
+
+
+def local_mean_rows(weights: dict[str, np.ndarray], sigma: float = SIGMA) -> dict:
     """Scores of the network ×8 + tv with ``restore_local_mean`` weighted per image."""
     rows = {}
     for label, weight in weights.items():
@@ -713,8 +719,6 @@ for label, row in fixes.items():
 # are next to an oracle of its own:
 
 # %%
-gate_file = Path("..") / "benchmarks" / "blend_gate.json"
-gate = json.loads(gate_file.read_text()) if gate_file.exists() else None
 if gate:
     print(f"{gate['source']}: sigma {gate['sigma']} (chosen on validation with the oracle); "
           f"classifier trained {gate['classifier']['steps']} steps on "
