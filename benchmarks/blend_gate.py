@@ -90,14 +90,14 @@ def main() -> int:
     generator = pretrained.remover()
     polish = pretrained.metrics("remover")["benchmark"]["tuned"]["model ×8 + tv"]["params"]
     classifier, train_s = mix_classifier(args.pairs, args.steps)
-    data, chosen = {}, None
+    data = {}
     for split in ("val", "test"):
         textured, truth, infos = benchmark.photo_pairs(split, 48, 128, 0)
         raw = removal.remove_texture(textured, generator, ensemble=8)
         not_mix = np.float32([info["blend"] != "mix" for info in infos])
         p_mix = tf.sigmoid(classifier(textured)).numpy()[:, 0]
         data[split] = (textured, truth, infos, raw, not_mix, p_mix)
-    val_t, val_s, val_i, val_raw, val_not_mix, _ = data["val"]
+    val_t, val_s, _, val_raw, val_not_mix, _ = data["val"]
     oracle_val = {sigma: float(np.mean(metrics.psnr(baselines.tv(removal.restore_local_mean(
         val_raw, val_t, sigma, val_not_mix), **polish), val_s))) for sigma in SIGMAS}
     chosen = max(oracle_val, key=oracle_val.get)
