@@ -17,9 +17,8 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	# uv resolves the same versions as pip from the same pyproject.toml, in about a quarter of
 	# the time (a fresh .venv on 2 cores: 19 s against 70 s); pip where uv cannot be had.
-	# --compile-bytecode (pip does it by default): where PYTHONDONTWRITEBYTECODE is set, as on
-	# this course's CI machines, no .pyc is ever written, and every kernel and subprocess
-	# compiled TensorFlow from source again: `import gandetexture` 9.2 s against 4.2 s.
+	# --compile-bytecode as pip does by default: with PYTHONDONTWRITEBYTECODE set, no .pyc is
+	# ever written otherwise (DEVELOPERS.md, Environment, has why and the measured effect)
 	{ $(BIN)/python -m pip install --quiet uv && \
 	  $(BIN)/uv pip install --python $(BIN)/python --quiet --compile-bytecode -e '.[$(EXTRAS)]'; } || \
 	  { echo "uv failed: installing with pip instead"; \
