@@ -264,8 +264,9 @@ if results:
 # ratio above 1 is texture passed through, below 1 is blur. The global context costs few
 # parameters, and the course's remover keeps it; its printout says what it gave here.
 #
-# L1 alone is the loss PSNR rewards; the adversarial term is there for what PSNR does not
-# see. Whether it does anything is the lesson's central question, and one short run cannot
+# Of the two terms, L1 is the one PSNR rewards (PSNR measures the squared error, and L1 is
+# its robust cousin; lesson 07 measures fitting squares instead); the adversarial term is
+# there for what PSNR does not see. Whether it does anything is the lesson's central question, and one short run cannot
 # answer it: a section below reads it off full-length runs over three seeds.
 #
 # ## Training the remover
