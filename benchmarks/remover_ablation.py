@@ -125,6 +125,27 @@ def stream(size: int | None = None, batch_size: int | None = None,
     return training_data
 
 
+def muted_fills(fraction: float) -> Callable:
+    """``removal.training_data`` whose structures have ``fraction`` of their fills (and
+    backgrounds) muted: each such fill pulled towards its own grey, keeping 0-40% of its
+    colourfulness. The recipe's fills draw each channel uniformly, so a muted picture is rare
+    in training unless a texture was mixed into it, and the network learns "muted means
+    mixed"; photographs are mostly muted. The evaluation splits keep the recipe's structures."""
+    plain_fill, plain_data = structures._fill, removal.training_data
+
+    def fill(x, y, size, rng, gradient):
+        colours = plain_fill(x, y, size, rng, gradient)
+        if rng.random() < fraction:
+            grey = colours.mean(-1, keepdims=True)
+            colours = grey + rng.uniform(0.0, 0.4) * (colours - grey)
+        return colours
+
+    def training_data(profile: config.Profile, seed: int = 0) -> tf.data.Dataset:
+        with swapped({(structures, "_fill"): fill}):  # the banks are drawn here, once
+            return plain_data(profile, seed)
+    return training_data
+
+
 def denser_shapes(size: int, n_shapes: tuple[int, int]) -> Callable:
     """``structures.make_structures`` drawing ``n_shapes`` shapes in images of ``size`` (the
     training crops; other sizes, such as the evaluation splits', unchanged)."""
@@ -199,6 +220,8 @@ VARIANTS: dict[str, tuple[dict, dict]] = {
     "width 12": ({}, {(networks, "build_remover"): narrower(12)}),
     "mixed structures": ({}, {(removal, "training_data"): stream(structures="mixed")}),
     "half the textures grey": ({}, {(datasets, "_stream_banks"): grey_banks(0.5)}),
+    # half the training structures' fills muted (photographs are mostly muted)
+    "half the fills muted": ({}, {(removal, "training_data"): muted_fills(0.5)}),
     # the local mean colour fitted by squares, the rest by L1 (pix2pix's L1 × 100 otherwise)
     "squares on the local mean": ({}, {(losses, "l1"): local_mean_squared()}),
     "relative-gradient inputs": ({}, {(networks, "build_remover"):
