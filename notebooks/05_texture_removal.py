@@ -266,8 +266,9 @@ if results:
 #
 # Of the two terms, L1 is the one PSNR rewards (PSNR measures the squared error, and L1 is
 # its robust cousin; lesson 07 measures fitting squares instead); the adversarial term is
-# there for what PSNR does not see. Whether it does anything is the lesson's central question, and one short run cannot
-# answer it: a section below reads it off full-length runs over three seeds.
+# there for what PSNR does not see. Whether it does anything is the lesson's central
+# question, and one short run cannot answer it: a section below reads it off full-length runs
+# over three seeds.
 #
 # ## Training the remover
 #
