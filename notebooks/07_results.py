@@ -865,10 +865,10 @@ for row in at_full_length:
 # how far that goes beyond chance: the recipe's two runs lie far apart on validation, the
 # muted ones close together and both above both of the recipe's, and on the test split all
 # four are close. So the change is better on validation, the split the course chooses by,
-# beyond the seeds' spread, and no better on the test split. It is the next change for the
-# shipped remover to take; the shipped remover does not have it yet. The deeper U-Net moves
-# the same way, at a higher price on the mixed textures. Much of what a change does on
-# photographs is where it leaves that one choice.
+# beyond the seeds' spread, and no better on the test split. It is the next candidate for the
+# shipped remover, which does not have it yet. The deeper U-Net moves the same way, at a
+# higher price on the mixed textures. Much of what a change does on photographs is where it
+# leaves that one choice.
 #
 # Two rows say more than their scores. Training structures flattened the way the benchmark's
 # photographs are, which should look closer to the test, score far worse on it. Below: the
