@@ -57,6 +57,14 @@ from gandetexture import (  # noqa: E402
 from gandetexture.inference import predict  # noqa: E402
 
 
+def gaussian_taps(sigma: float) -> np.ndarray:
+    """The 1-D Gaussian of ``sigma`` px out to ``int(3 · sigma)`` px each side, summing to 1:
+    ``float32 [2 · int(3 · sigma) + 1]``."""
+    radius = int(3 * sigma)
+    taps = np.exp(-0.5 * (np.arange(-radius, radius + 1) / sigma) ** 2)
+    return (taps / taps.sum()).astype(np.float32)
+
+
 class RelativeGradients(layers.Layer):
     """RTV's windowed measures as input features: for each Gaussian window ``σ``, the
     windowed gradient over the windowed gradient magnitude on each axis (near 1 across a
@@ -72,8 +80,7 @@ class RelativeGradients(layers.Layer):
         gx, gy = grey - tf.roll(grey, 1, 2), grey - tf.roll(grey, 1, 1)
         features = []
         for sigma in self.sigmas:
-            taps = np.exp(-0.5 * (np.arange(-3 * sigma, 3 * sigma + 1) / sigma) ** 2)
-            taps = (taps / taps.sum()).astype(np.float32)
+            taps = gaussian_taps(sigma)
 
             def blur(x, taps=taps):
                 x = tf.nn.conv2d(x, taps.reshape(1, -1, 1, 1), 1, "SAME")
@@ -185,9 +192,8 @@ def local_mean_squared(sigma: float = 4.0, weight: float = 5.0) -> Callable:
     to grey, one multiplied or added does not); squares fit the mean of the two, which is
     what PSNR rewards, where L1 fits the median, one or the other. At an error of 0.1 (of
     the [-1, 1] range) the two terms pull equally hard for ``weight`` 5."""
-    radius = int(3 * sigma)
-    taps = np.exp(-0.5 * (np.arange(-radius, radius + 1) / sigma) ** 2)
-    taps = (taps / taps.sum()).astype(np.float32)
+    taps = gaussian_taps(sigma)
+    radius = len(taps) // 2
 
     def blur(x: tf.Tensor) -> tf.Tensor:  # mirrored borders, each channel on its own
         channels = x.shape[-1]
