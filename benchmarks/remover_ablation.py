@@ -22,6 +22,14 @@ Variants the package offers are its options (``train_remover(ssim_weight=...)``)
 ``--shipped`` trains nothing: it scores the remover shipped with the package (the course
 recipe at the ``cpu`` profile's full length) the same way, as the row to compare full-length
 runs with.
+
+``--as-shipped RUN`` trains nothing either: ``RUN`` is a ``train-remover`` run folder of the
+first of ``--variants`` (made by the package's command with that change, at ``--steps`` and
+``--seed``), and its row gets an ``as_shipped`` block beside the shipped remover's: the
+scores ``train-remover`` records (the procedural test split, the real textures, the 128²
+benchmark with the self-ensemble and the TV polish) and the 512² benchmark as lesson 07
+scores it (6 test images, ×8 + tv). That is how a candidate for the shipped remover is judged
+on everything the shipped one is.
 """
 
 from __future__ import annotations
@@ -44,6 +52,7 @@ import keras  # noqa: E402
 from keras import layers  # noqa: E402
 
 from gandetexture import (  # noqa: E402
+    baselines,
     benchmark,
     config,
     datasets,
@@ -132,27 +141,6 @@ def stream(size: int | None = None, batch_size: int | None = None,
     return training_data
 
 
-def muted_fills(fraction: float) -> Callable:
-    """``removal.training_data`` whose structures have ``fraction`` of their fills (and
-    backgrounds) muted: each such fill pulled towards its own grey, keeping 0-40% of its
-    colourfulness. The recipe's fills draw each channel uniformly, so a muted picture is rare
-    in training unless a texture was mixed into it, and the network learns "muted means
-    mixed"; photographs are mostly muted. The evaluation splits keep the recipe's structures."""
-    plain_fill, plain_data = structures._fill, removal.training_data
-
-    def fill(x, y, size, rng, gradient):
-        colours = plain_fill(x, y, size, rng, gradient)
-        if rng.random() < fraction:
-            grey = colours.mean(-1, keepdims=True)
-            colours = grey + rng.uniform(0.0, 0.4) * (colours - grey)
-        return colours
-
-    def training_data(profile: config.Profile, seed: int = 0) -> tf.data.Dataset:
-        with swapped({(structures, "_fill"): fill}):  # the banks are drawn here, once
-            return plain_data(profile, seed)
-    return training_data
-
-
 def denser_shapes(size: int, n_shapes: tuple[int, int]) -> Callable:
     """``structures.make_structures`` drawing ``n_shapes`` shapes in images of ``size`` (the
     training crops; other sizes, such as the evaluation splits', unchanged)."""
@@ -227,7 +215,7 @@ VARIANTS: dict[str, tuple[dict, dict]] = {
     "mixed structures": ({}, {(removal, "training_data"): stream(structures="mixed")}),
     "half the textures grey": ({}, {(datasets, "_stream_banks"): grey_banks(0.5)}),
     # half the training structures' fills muted (photographs are mostly muted)
-    "half the fills muted": ({}, {(removal, "training_data"): muted_fills(0.5)}),
+    "half the fills muted": ({}, {(removal, "TRAIN_MUTED"): 0.5}),
     # the local mean colour fitted by squares, the rest by L1 (pix2pix's L1 × 100 otherwise)
     "squares on the local mean": ({}, {(losses, "l1"): local_mean_squared()}),
     "relative-gradient inputs": ({}, {(networks, "build_remover"):
@@ -266,6 +254,33 @@ def photo_scores(generator: keras.Model, split: str, seed: int = 0) -> dict:
     return row
 
 
+def as_shipped(run: Path) -> dict:
+    """A ``train-remover`` run's scores as the shipped remover's are reported: what its
+    ``metrics.json`` holds, and the 512² benchmark (6 test images) with the self-ensemble and
+    the run's TV polish, against RTV with the shipped settings."""
+    record = json.loads((run / "metrics.json").read_text())
+    generator = removal.load_remover(run)
+    bench = record["benchmark"]
+    polish = bench["tuned"]["model ×8 + tv"]["params"]
+    big_t, big_s, _ = benchmark.photo_pairs("test", 6, 512, 0)
+    big = baselines.apply("tv", removal.remove_texture(big_t, generator, tile=512, ensemble=8),
+                          **polish)
+    rtv = baselines.apply("rtv", big_t, **pretrained.filters()["tuned"]["benchmark"]["rtv"]
+                          ["params"])
+    root = Path(__file__).resolve().parents[1]
+    where = run.resolve()
+    return {"run": str(where.relative_to(root) if where.is_relative_to(root) else where),
+            "train_s": round(record["train_s"], 1),
+            **{name: {"model": record[split]["model"]["psnr"],
+                      "best filter": record[split][record[split]["best_filter"]]["psnr"]}
+               for name, split in (("procedural_test", "test"), ("real_textures", "real"))},
+            "val_x8_tv": bench["tuned"]["model ×8 + tv"]["psnr"],
+            "test": {name: bench[name]["psnr"] for name in ("model", "model ×8 + tv", "rtv")},
+            "test_colour_error": bench["model ×8 + tv"]["colour_error"],
+            "test_512": {"model ×8 + tv": float(np.mean(metrics.psnr(big, big_s))),
+                         "rtv": float(np.mean(metrics.psnr(rtv, big_s)))}}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
@@ -274,8 +289,25 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=None, help="JSON list to append rows to")
     parser.add_argument("--shipped", action="store_true",
                         help="score the shipped remover instead of training variants")
+    parser.add_argument("--as-shipped", type=Path, default=None, metavar="RUN",
+                        help="a train-remover run folder of the first variant: score it as "
+                             "the shipped remover is scored, into that variant's row")
     args = parser.parse_args()
     profile = config.resolve_profile("cpu")
+    if args.as_shipped:
+        if not args.out or not args.out.is_file():
+            parser.error("--as-shipped adds to a row of --out: give the JSON file")
+        rows = json.loads(args.out.read_text())
+        key = (args.variants[0], args.steps, args.seed)
+        row = next((r for r in rows if (r["variant"], r["steps"], r["seed"]) == key), None)
+        if row is None:
+            parser.error(f"{args.out} has no row {key}: run that variant first")
+        row["as_shipped"] = {"candidate": as_shipped(args.as_shipped),
+                             "shipped": as_shipped(pretrained.folder("remover")),
+                             "load": round(os.getloadavg()[0], 2)}
+        print(json.dumps(row["as_shipped"]), flush=True)
+        args.out.write_text(json.dumps(rows, indent=1) + "\n")
+        return 0
     if args.shipped:
         shipped, generator = pretrained.metrics("remover"), pretrained.remover()
         row = {"variant": "course recipe", "steps": shipped["steps"], "seed": shipped["seed"],

@@ -304,13 +304,15 @@ def pair_dataset(textured: np.ndarray, structure: np.ndarray, batch_size: int,
 @functools.lru_cache(maxsize=2)
 def _stream_banks(size: int, seed: int, split: str, bank_size: int,
                   families: tuple[str, ...] | None, structures: str = "shapes",
-                  scale_range: tuple[float, float] | None = None
+                  scale_range: tuple[float, float] | None = None, muted: float = 0.0
                   ) -> tuple[np.ndarray, np.ndarray]:
     """The structure and texture banks of :func:`pair_stream`, ``float32 [bank_size, size,
     size, 3] in [0, 1]`` each (read-only). Cached: a lesson that builds the same stream several
     times draws its banks once (2048 of each at 64² take about 4.5 s on 2 cores)."""
     rng = _pair_rng(seed, split, 10**9)
-    bank_s = _structures.make_structures(bank_size, size, int(rng.integers(2**31)), structures)
+    options = {"muted": muted} if muted else {}  # only shapes have it (pair_stream checks)
+    bank_s = _structures.make_structures(bank_size, size, int(rng.integers(2**31)), structures,
+                                         **options)
     scales = scale_range or _scale_range(size)
     bank_t = np.stack([centre_texture(_textures.random_texture(size, int(k), families, scales)[0])
                        for k in rng.integers(0, 2**31, bank_size)])
@@ -322,8 +324,8 @@ def _stream_banks(size: int, seed: int, split: str, bank_size: int,
 def pair_stream(size: int, batch_size: int, seed: int = 0, split: str = "train",
                 bank_size: int = 256, amplitude: tuple[float, float] = (0.15, 0.5),
                 families: Sequence[str] | None = None, jit: bool = False,
-                structures: str = "shapes", scale_range: tuple[float, float] | None = None
-                ) -> tf.data.Dataset:
+                structures: str = "shapes", scale_range: tuple[float, float] | None = None,
+                muted: float = 0.0) -> tf.data.Dataset:
     """Endless freshly composed pairs, made inside ``tf.data`` (for long training runs).
 
     ``bank_size`` structures and ``bank_size`` textures are drawn once (NumPy, as in
@@ -334,7 +336,9 @@ def pair_stream(size: int, batch_size: int, seed: int = 0, split: str = "train",
     ``jit=True`` compiles them with XLA into one pass over the pixels: about twice the
     pairs per second, for a few seconds of compilation on the first batch.
     ``structures`` is a kind of :func:`gandetexture.structures.make_structures`;
-    ``scale_range`` the textures' scales in pixels (default ``(3, max(6, size / 6))``).
+    ``scale_range`` the textures' scales in pixels (default ``(3, max(6, size / 6))``);
+    ``muted`` the share of the structures' fills pulled towards grey (``"shapes"`` only, see
+    :func:`gandetexture.structures.structure`).
 
     Returns
     -------
@@ -342,9 +346,13 @@ def pair_stream(size: int, batch_size: int, seed: int = 0, split: str = "train",
         Yields ``(textured, structure)``, each ``float32 [batch_size, size, size, 3]
         in [-1, 1]``, deterministic for a seed; splits use disjoint banks.
     """
+    if muted and structures != "shapes":
+        raise ValueError(f"muted={muted} needs structures='shapes' (got {structures!r}): only "
+                         "structures.structure draws muted fills")
     bank_s, bank_t = _stream_banks(int(size), int(seed), split, int(bank_size),
                                    None if families is None else tuple(families), structures,
-                                   None if scale_range is None else tuple(scale_range))
+                                   None if scale_range is None else tuple(scale_range),
+                                   float(muted))
     hw = size * size
     # banks flattened to pixels: one gather picks an image and its flip/rotation at once
     bank_s = tf.constant(bank_s.reshape(-1, 3))

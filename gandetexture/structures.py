@@ -47,21 +47,28 @@ def _signed_distance(kind: str, x: np.ndarray, y: np.ndarray, size: int,
 
 
 def _fill(x: np.ndarray, y: np.ndarray, size: int, rng: np.random.Generator,
-          gradient: bool) -> np.ndarray:
-    """A flat colour or a linear gradient between two colours, ``[H, W, 3]``."""
+          gradient: bool, muted: float = 0.0) -> np.ndarray:
+    """A flat colour or a linear gradient between two colours, ``[H, W, 3]``; with
+    probability ``muted`` pulled towards its own grey, keeping 0-40% of its colourfulness
+    (``muted=0`` draws nothing more from ``rng``, so older images stay the same)."""
     first = rng.uniform(0.05, 0.95, 3).astype(np.float32)
     if not gradient:
-        return np.broadcast_to(first, (*x.shape, 3))
-    second = np.clip(first + rng.uniform(-0.5, 0.5, 3), 0.0, 1.0).astype(np.float32)
-    angle = float(rng.uniform(0, 2 * np.pi))
-    t = ((x - size / 2) * float(np.cos(angle)) + (y - size / 2) * float(np.sin(angle))) / size \
-        + 0.5
-    t = np.clip(t, 0.0, 1.0)[..., None]
-    return first + t * (second - first)
+        colours = np.broadcast_to(first, (*x.shape, 3))
+    else:
+        second = np.clip(first + rng.uniform(-0.5, 0.5, 3), 0.0, 1.0).astype(np.float32)
+        angle = float(rng.uniform(0, 2 * np.pi))
+        t = ((x - size / 2) * float(np.cos(angle)) + (y - size / 2) * float(np.sin(angle))) \
+            / size + 0.5
+        t = np.clip(t, 0.0, 1.0)[..., None]
+        colours = first + t * (second - first)
+    if muted > 0 and rng.random() < muted:
+        grey = colours.mean(-1, keepdims=True)
+        colours = grey + rng.uniform(0.0, 0.4) * (colours - grey)
+    return colours
 
 
 def structure(size: int, seed: int, n_shapes: int | tuple[int, int] = (2, 6),
-              soft: float = 0.3, gradient: float = 0.5) -> np.ndarray:
+              soft: float = 0.3, gradient: float = 0.5, muted: float = 0.0) -> np.ndarray:
     """One piecewise-smooth structure image.
 
     Parameters
@@ -77,6 +84,10 @@ def structure(size: int, seed: int, n_shapes: int | tuple[int, int] = (2, 6),
         of a sharp, anti-aliased one.
     gradient : float
         Probability that a fill (and the background) is a linear gradient, not flat.
+    muted : float
+        Probability that a fill (and the background) is muted: pulled towards its own grey,
+        keeping 0-40% of its colourfulness. Each channel of a fill is drawn on its own, so
+        without this a muted picture is rare; photographs are mostly muted.
 
     Returns
     -------
@@ -85,7 +96,7 @@ def structure(size: int, seed: int, n_shapes: int | tuple[int, int] = (2, 6),
     """
     rng = np.random.default_rng([int(seed), 104729])
     y, x = np.mgrid[0:size, 0:size].astype(np.float32) + 0.5
-    image = np.array(_fill(x, y, size, rng, gradient=True), dtype=np.float32)
+    image = np.array(_fill(x, y, size, rng, gradient=True, muted=muted), dtype=np.float32)
     count = n_shapes if np.isscalar(n_shapes) else int(rng.integers(n_shapes[0],
                                                                     n_shapes[1] + 1))
     for _ in range(int(count)):
@@ -93,7 +104,7 @@ def structure(size: int, seed: int, n_shapes: int | tuple[int, int] = (2, 6),
         distance = _signed_distance(kind, x, y, size, rng)
         width = float(rng.uniform(1.5, max(2.0, size / 12))) if rng.random() < soft else 1.0
         alpha = np.clip(0.5 - distance / width, 0.0, 1.0)[..., None]
-        fill = _fill(x, y, size, rng, gradient=rng.random() < gradient)
+        fill = _fill(x, y, size, rng, gradient=rng.random() < gradient, muted=muted)
         image += alpha * (fill - image)
     return np.clip(image, 0.0, 1.0).astype(np.float32)
 

@@ -167,6 +167,19 @@ def test_pair_stream_deterministic_and_in_range():
     assert not np.array_equal(val[1].numpy(), first[0][1])
 
 
+def test_muted_fills_are_greyer_and_leave_the_default_unchanged():
+    from gandetexture import structures
+
+    plain = structures.make_structures(64, 32, 3)
+    muted = structures.make_structures(64, 32, 3, muted=1.0)
+    spread = [float((im.max(-1) - im.min(-1)).mean()) for im in (plain, muted)]
+    assert spread[1] < 0.5 * spread[0]  # every fill keeps at most 40% of its chroma
+    # muted=0 draws nothing more: the evaluation splits' structures stay as they were
+    assert structures.make_structures(4, 32, 3, muted=0.0).tobytes() == plain[:4].tobytes()
+    with pytest.raises(ValueError, match="shapes"):
+        datasets.pair_stream(16, 2, bank_size=2, structures="natural", muted=0.5)
+
+
 def test_real_texture_pairs():
     textured, structure = datasets.real_texture_pairs(3, 32, seed=0)
     assert textured.shape == structure.shape == (3, 32, 32, 3)
