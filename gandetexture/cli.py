@@ -179,6 +179,9 @@ def generate(args: argparse.Namespace) -> int:
 
     model = texture.load_texture_model(args.model)
     # read before painting: a bad exemplar stops the command before anything is written
+    if args.spectrum and not args.match:
+        raise ValueError("--spectrum gives the painting the power spectrum of the --match "
+                         "exemplar: pass --match EXEMPLAR too")
     reference = exemplars.load(args.match) if args.match else None
     config.set_seed(args.seed)
     height, width = args.size
@@ -187,7 +190,7 @@ def generate(args: argparse.Namespace) -> int:
         raise ValueError(f"{out} exists; choose another --out, or pass --overwrite")
     image = (model.generate(height, width, seed=args.seed, degrid=args.degrid)[0] + 1.0) / 2.0
     if reference is not None:
-        image = histograms.match(image, reference)
+        image = histograms.match(image, reference, spectrum=args.spectrum)
     path = io.save_png(image, out, value_range=(0.0, 1.0))
     print(f"wrote {path} ({height}×{width})")
     return 0
@@ -336,6 +339,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="give the texture this exemplar's pixel and band histograms "
                         "(histograms.match; lesson 06 measures what it changes): a bundled "
                         "name or an image path, usually the exemplar the model learned")
+    p.add_argument("--spectrum", action="store_true",
+                   help="with --match: give it the exemplar's power spectrum first "
+                        "(histograms.match_spectrum; lesson 06 measures it)")
     p.set_defaults(handler=generate)
 
     p = commands.add_parser(

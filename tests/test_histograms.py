@@ -53,3 +53,30 @@ def test_match_errors(exemplar):
         histograms.match(exemplar[..., :1], exemplar)
     with pytest.raises(ValueError, match="same C"):
         histograms.match(exemplar[0], exemplar)
+
+
+def test_match_spectrum_gives_the_exemplars_power_and_keeps_the_layout(exemplar):
+    blurred = cv2.GaussianBlur(exemplar, (0, 0), 0.7)  # fine detail down by up to 3x
+    out = histograms.match_spectrum(blurred, exemplar)
+    assert out.shape == blurred.shape and out.dtype == np.float32
+    assert 0.0 <= out.min() and out.max() <= 1.0
+    rings, wanted = histograms.radial_power(exemplar)
+    power = {name: histograms.radial_power(x)[1] for name, x in
+             (("blurred", blurred), ("matched", out))}
+    high = (rings > 0.15) & (rings < 0.35)  # fine detail the 4x cap lets come back
+    error = {name: np.abs(np.log10(p[high] / wanted[high])).mean() for name, p in power.items()}
+    assert error["matched"] < 0.3 * error["blurred"]  # the blur's lost detail comes back
+    assert np.corrcoef(out.ravel(), blurred.ravel())[0, 1] > 0.8  # where things are stays
+    # a flat image stays flat (nothing to amplify) and an image keeps its own spectrum
+    flat = np.full((80, 80, 3), 0.4, np.float32)
+    np.testing.assert_allclose(histograms.match_spectrum(flat, exemplar), flat, atol=1e-5)
+    np.testing.assert_allclose(histograms.match_spectrum(exemplar, exemplar), exemplar,
+                               atol=1e-4)
+    assert histograms.match(blurred, exemplar, spectrum=True).shape == blurred.shape
+
+
+def test_match_spectrum_errors(exemplar):
+    with pytest.raises(ValueError, match="smaller than one 64-px window"):
+        histograms.match_spectrum(exemplar[:40, :40], exemplar)
+    with pytest.raises(ValueError, match=r"\[H, W, C\]"):
+        histograms.match_spectrum(exemplar[..., 0], exemplar)

@@ -312,7 +312,18 @@ def test_cli_train_then_generate_512(tmp_path, capsys):
     brick = exemplars.load("brick")
     q = np.linspace(0.1, 0.9, 9)
     np.testing.assert_allclose(np.quantile(painted, q), np.quantile(brick, q), atol=0.02)
+    # --spectrum: the exemplar's power spectrum first, then the same histograms
+    spectral = tmp_path / "spectral.png"
+    assert main(["generate", "--model", str(out), "--size", "128", "128", "--out",
+                 str(spectral), "--match", "brick", "--spectrum"]) == 0
+    with Image.open(spectral) as image:
+        shaped = np.asarray(image, np.float32) / 255.0
+    np.testing.assert_allclose(np.quantile(shaped, q), np.quantile(brick, q), atol=0.02)
+    assert shaped.tobytes() != painted.tobytes()
     capsys.readouterr()
+    assert main(["generate", "--model", str(out), "--out", str(tmp_path / "no.png"),
+                 "--spectrum"]) == 2
+    assert "--match" in capsys.readouterr().err and not (tmp_path / "no.png").exists()
     assert main(["generate", "--model", str(out), "--out", str(tmp_path / "no.png"),
                  "--match", "plaid"]) == 2
     assert "plaid" in capsys.readouterr().err and not (tmp_path / "no.png").exists()
