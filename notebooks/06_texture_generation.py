@@ -975,6 +975,15 @@ if spectra:
               f"({quilts} seeds)")
 
 # %% [markdown]
+# The spectrum lowers the score of almost every painting, each model's by a little: less than
+# one painting differs from the next, but in the same direction nearly every time, which is
+# what a paired comparison can see and a single painting cannot. On grass that is enough to
+# bring the GAN level with quilting over their seeds; brick was ahead already and stays
+# ahead; gravel stays behind by most of its gap. A finishing step changes how much detail
+# each scale holds, not what is drawn where: what still gives gravel away is the shape of its
+# stones (the gallery above), which no finishing step can draw.
+
+# %% [markdown]
 # ### What the crop size and the training length change
 #
 # The settings of this lesson were chosen with the first version of this yardstick, whose
@@ -1340,7 +1349,10 @@ if bn_file.exists() and reg_file.exists():
 #   the classical method beside which every result is read.
 # - Matching the exemplar's pixel and band histograms (Heeger and Bergen 1995), a classical
 #   finishing step, takes differences of tone and edge contrast away; its row in the table
-#   measures how much of the classifier's lead over the GAN they were.
+#   measures how much of the classifier's lead over the GAN they were. Giving the painting
+#   the exemplar's power spectrum first (`histograms.match(..., spectrum=True)`) lowers the
+#   score of nearly every painting a little, bringing grass level with quilting; gravel's
+#   stones stay the difference.
 # - What the up-sampling layers paint in every noise cell, whatever the local noise, is a
 #   fixed pattern: averaged over many cells it can be measured, and subtracted, as cameras
 #   subtract a dark frame; measured for the painting's own global code
