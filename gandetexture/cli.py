@@ -179,6 +179,9 @@ def generate(args: argparse.Namespace) -> int:
 
     model = texture.load_texture_model(args.model)
     # read before painting: a bad exemplar stops the command before anything is written
+    if not 0.0 <= args.truncation <= 1.0:
+        raise ValueError(f"--truncation {args.truncation}: give a number from 0 (the mean "
+                         "global code) to 1 (the code as drawn)")
     if args.spectrum and not args.match:
         raise ValueError("--spectrum gives the painting the power spectrum of the --match "
                          "exemplar: pass --match EXEMPLAR too")
@@ -188,7 +191,13 @@ def generate(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not args.overwrite:
         raise ValueError(f"{out} exists; choose another --out, or pass --overwrite")
-    image = (model.generate(height, width, seed=args.seed, degrid=args.degrid)[0] + 1.0) / 2.0
+    codes = None  # as drawn
+    if args.truncation != 1.0:
+        from gandetexture import latent
+
+        codes = latent.truncated_codes(model.config, 1, args.seed, args.truncation)
+    image = (model.generate(height, width, seed=args.seed, degrid=args.degrid,
+                            global_noise=codes)[0] + 1.0) / 2.0
     if reference is not None:
         image = histograms.match(image, reference, spectrum=args.spectrum)
     path = io.save_png(image, out, value_range=(0.0, 1.0))
@@ -339,6 +348,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="give the texture this exemplar's pixel and band histograms "
                         "(histograms.match; lesson 06 measures what it changes): a bundled "
                         "name or an image path, usually the exemplar the model learned")
+    p.add_argument("--truncation", type=float, default=1.0, metavar="PSI",
+                   help="pull the painting's global code towards the mean code: 1 keeps it, "
+                        "0 paints the mean code (latent.truncated_codes; lesson 06 measures "
+                        "0.5)")
     p.add_argument("--spectrum", action="store_true",
                    help="with --match: give it the exemplar's power spectrum first "
                         "(histograms.match_spectrum; lesson 06 measures it)")

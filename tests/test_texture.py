@@ -215,6 +215,15 @@ def test_training_history_is_finite(trained):
     assert all(np.isfinite(history[k]).all() for k in ("d_loss", "g_loss", "d_real", "d_fake"))
 
 
+def test_truncated_codes_pull_the_drawn_codes_towards_the_mean():
+    drawn = texture.global_codes(SMALL, 3, 4)
+    np.testing.assert_allclose(latent.truncated_codes(SMALL, 3, 4, 1.0), drawn)
+    np.testing.assert_allclose(latent.truncated_codes(SMALL, 3, 4, 0.5), 0.5 * drawn, rtol=1e-6)
+    assert not latent.truncated_codes(SMALL, 3, 4, 0.0).any()
+    with pytest.raises(ValueError, match="between 0"):
+        latent.truncated_codes(SMALL, 1, 0, -0.1)
+
+
 def test_blend_code_ramps_between_two_global_codes():
     codes = latent.interpolate_global(SMALL, 1, 2, 5)
     assert codes.shape == (5, SMALL.global_channels)
@@ -320,7 +329,16 @@ def test_cli_train_then_generate_512(tmp_path, capsys):
         shaped = np.asarray(image, np.float32) / 255.0
     np.testing.assert_allclose(np.quantile(shaped, q), np.quantile(brick, q), atol=0.02)
     assert shaped.tobytes() != painted.tobytes()
+    # --truncation: the global code pulled towards the mean; out of [0, 1] is refused
+    truncated = tmp_path / "truncated.png"
+    assert main(["generate", "--model", str(out), "--size", "64", "64", "--out",
+                 str(truncated), "--seed", "5", "--truncation", "0.5"]) == 0
+    with Image.open(truncated) as image, Image.open(png) as plain:
+        assert np.asarray(image).tobytes() != np.asarray(plain).tobytes()
     capsys.readouterr()
+    assert main(["generate", "--model", str(out), "--out", str(tmp_path / "no.png"),
+                 "--truncation", "1.5"]) == 2
+    assert "--truncation" in capsys.readouterr().err and not (tmp_path / "no.png").exists()
     assert main(["generate", "--model", str(out), "--out", str(tmp_path / "no.png"),
                  "--spectrum"]) == 2
     assert "--match" in capsys.readouterr().err and not (tmp_path / "no.png").exists()
