@@ -1035,11 +1035,11 @@ if truncated and spectra:
 
 # %% [markdown]
 # Pulling the codes half way to the mean leaves brick where it was and lowers most grass and
-# gravel paintings, the worst of them most: the paintings that gave the GAN away were largely
-# those with unusual codes. Grass moves ahead of quilting, and gravel closes about half of its
-# gap but stays behind. What the GAN pays is variety from one painting to the next, which the
+# gravel paintings, the worst of them most: part of what gave the GAN away was paintings with
+# unusual codes. Grass moves ahead of quilting, and gravel closes almost half of its gap but
+# stays behind. What the GAN pays is variety from one painting to the next, which the
 # two-sample test, judging one painting at a time, does not see; the gallery above shows how
-# much of it is left at `psi = 0.5`.
+# far one painting moves when its code is pulled half way.
 
 # %% [markdown]
 # ### What the crop size and the training length change
