@@ -35,6 +35,13 @@ from gandetexture import exemplars, histograms, pretrained, quilting, yardstick 
 EXEMPLARS, SIZE, JUDGE_SEEDS = ("brick", "grass", "gravel"), 512, 3
 
 
+def paint(model, seed: int, codes: np.ndarray | None = None) -> np.ndarray:
+    """Noise seed ``seed``'s ``SIZE²`` painting (global ``codes`` if given, else as drawn),
+    de-gridded with its own code: ``float32 [SIZE, SIZE, 3] in [0, 1]``."""
+    image = model.generate(SIZE, SIZE, seed=seed, global_noise=codes, degrid=True)[0]
+    return np.asarray((image + 1) / 2, np.float32)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--paintings", type=int, default=6)
@@ -48,8 +55,7 @@ def main() -> int:
         train, held_out = yardstick.halves(exemplars.load(name), yardstick.split_axis(name))
         model = pretrained.texture(name)
         for seed in range(args.paintings):
-            image = np.asarray((model.generate(SIZE, SIZE, seed=seed, degrid=True)[0] + 1) / 2,
-                               np.float32)
+            image = paint(model, seed)
             row = {"exemplar": name, "noise seed": seed}
             for version, spectrum in (("histograms", False), ("spectrum + histograms", True)):
                 matched = histograms.match(image, train, spectrum=spectrum)

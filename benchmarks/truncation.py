@@ -19,15 +19,12 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from judge_seeds import c2st_seeds  # noqa: E402
+from spectrum_match import EXEMPLARS, JUDGE_SEEDS, paint  # noqa: E402
 
 from gandetexture import exemplars, histograms, latent, pretrained, yardstick  # noqa: E402
-
-EXEMPLARS, SIZE, JUDGE_SEEDS = ("brick", "grass", "gravel"), 512, 3
 
 
 def main() -> int:
@@ -44,9 +41,7 @@ def main() -> int:
         model = pretrained.texture(name)
         for seed in range(args.paintings):
             codes = latent.truncated_codes(model.config, 1, seed, args.psi)
-            image = model.generate(SIZE, SIZE, seed=seed, global_noise=codes, degrid=True)[0]
-            matched = histograms.match(np.asarray((image + 1) / 2, np.float32), train,
-                                       spectrum=True)
+            matched = histograms.match(paint(model, seed, codes), train, spectrum=True)
             row = {"exemplar": name, "noise seed": seed, "psi": args.psi,
                    "spectrum + histograms": c2st_seeds(held_out, matched, JUDGE_SEEDS)["mean"]}
             print(json.dumps(row), flush=True)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import gandetexture as gdt
-from gandetexture import datasets, exemplars
+from gandetexture import datasets, exemplars, structures
 
 
 def _digests(textured, structure):
@@ -168,8 +168,6 @@ def test_pair_stream_deterministic_and_in_range():
 
 
 def test_muted_fills_are_greyer_and_leave_the_default_unchanged():
-    from gandetexture import structures
-
     plain = structures.make_structures(64, 32, 3)
     muted = structures.make_structures(64, 32, 3, muted=1.0)
     spread = [float((im.max(-1) - im.min(-1)).mean()) for im in (plain, muted)]
