@@ -1040,6 +1040,14 @@ if truncated and spectra:
 # stays behind. What the GAN pays is variety from one painting to the next, which the
 # two-sample test, judging one painting at a time, does not see; the gallery above shows how
 # far one painting moves when its code is pulled half way.
+#
+# Look at the grass in that gallery before you believe its score. Next to the train half it
+# is streaks and smudges, not blades: nobody would mistake it for the photograph, and
+# quilting, which copies real blades, still looks like grass. A two-sample test on crops
+# with their mean colour taken away scores grass as hard to tell from real as quilting, and
+# the picture says it is not. Read grass's verdict as a limit of this yardstick (its crops
+# and its small classifier do not see blades as blades), not as grass made well; gravel's
+# stones, which the test does see, show the same gap the eye does.
 
 # %% [markdown]
 # ### What the crop size and the training length change
@@ -1410,8 +1418,9 @@ if bn_file.exists() and reg_file.exists():
 #   measures how much of the classifier's lead over the GAN they were. Giving the painting
 #   the exemplar's power spectrum first (`histograms.match(..., spectrum=True)`) lowers the
 #   score of nearly every painting a little, bringing grass level with quilting; pulling the
-#   global codes half way to the mean (the truncation trick) takes grass ahead of quilting
-#   and gravel half way there, at the price of variety between paintings.
+#   global codes half way to the mean (the truncation trick) takes grass's score ahead of
+#   quilting's and gravel's half way there, at the price of variety between paintings. The
+#   grass still does not look like grass: there the yardstick, not the GAN, falls short.
 # - What the up-sampling layers paint in every noise cell, whatever the local noise, is a
 #   fixed pattern: averaged over many cells it can be measured, and subtracted, as cameras
 #   subtract a dark frame; measured for the painting's own global code
