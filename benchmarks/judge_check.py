@@ -4,10 +4,12 @@
 
 For brick, grass and gravel: images whose defects are known by construction, each judged by
 :func:`gandetexture.yardstick.two_sample_accuracy` against the held-out half at lesson 06's
-``cpu`` settings (or ``--crop`` and ``--steps``) with ``--seeds`` judge seeds. The first
-judge, against the train half with 128-px crops, 100 steps and crops not centred, is
-``--against train-half --crop 128 --steps 100 --no-centre``. A yardstick that can tell must
-score each defect well above quilting:
+``cpu`` settings (or ``--crop`` and ``--steps``) with ``--seeds`` judge seeds. The judges
+recorded in ``judge_check.json`` cut each image in halves: the halves judge is ``--split
+halves --steps 300``; the first judge, against the train half with 128-px crops, 100 steps
+and crops not centred, is ``--split halves --against train-half --crop 128 --steps 100
+--no-centre``. ``judge_checkerboard.py`` checks lesson 06's judge now. A yardstick that can
+tell must score each defect well above quilting:
 
 - ``phase-randomised``: the train half's exact power spectrum with random phases (no stones,
   no bricks, no blades: what Gram matrices and spectra cannot tell from real);
@@ -72,6 +74,8 @@ def main() -> int:
     parser.add_argument("--against", choices=["held-out", "train-half"], default="held-out",
                         help="the real texture of the test (train-half: the first judge)")
     parser.add_argument("--no-centre", action="store_true", help="as the first judge")
+    parser.add_argument("--split", choices=["checkerboard", "halves"], default="checkerboard",
+                        help="halves: the judges recorded in judge_check.json")
     parser.add_argument("--steps", type=int, default=None, help="default: JUDGE['cpu']")
     parser.add_argument("--images", type=Path, default=None,
                         help="also judge this folder's <exemplar>-<tag>.png, with histograms")
@@ -89,8 +93,9 @@ def main() -> int:
         for label, image in images.items():
             row = {"exemplar": name, "candidate": label, "crop": args.crop, "steps": args.steps,
                    "against": args.against, "centre": not args.no_centre,
+                   "split": args.split,
                    **c2st_seeds(real, image, args.seeds, args.crop, args.steps,
-                                axis if old else None, not args.no_centre),
+                                axis if old else None, not args.no_centre, args.split),
                    "load": round(os.getloadavg()[0], 2)}
             print(json.dumps(row, ensure_ascii=False), flush=True)
     return 0

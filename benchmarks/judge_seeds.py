@@ -12,8 +12,8 @@ from gandetexture import yardstick
 
 
 def c2st_seeds(real: np.ndarray, image: np.ndarray, seeds: int, crop: int | None = None,
-               steps: int | None = None, axis: int | None = None, centre: bool = True
-               ) -> dict:
+               steps: int | None = None, axis: int | None = None, centre: bool = True,
+               split: str = "checkerboard") -> dict:
     """:func:`gandetexture.yardstick.two_sample_accuracy` of ``image`` against ``real`` at
     lesson 06's ``cpu`` settings (``yardstick.JUDGE["cpu"]``'s ``c2st_crop`` and ``steps``,
     or the given ``crop`` and ``steps``), once per judge seed ``0 … seeds − 1``: the image
@@ -26,22 +26,29 @@ def c2st_seeds(real: np.ndarray, image: np.ndarray, seeds: int, crop: int | None
         and the candidate.
     seeds : int
         Judge seeds; at least 2 (the spread needs two).
-    axis, centre
-        As :func:`~gandetexture.yardstick.two_sample_accuracy` takes them; the first judge
-        (against the train half, recorded in the older JSON files) cut along the exemplar's
+    axis, centre, split
+        As :func:`~gandetexture.yardstick.two_sample_accuracy` takes them. The JSON files
+        recorded before the checkerboard judge used ``split="halves"`` (``steps=300``); the
+        first judge (against the train half) also cut along the exemplar's
         ``yardstick.split_axis`` and did not centre its crops.
 
     Returns
     -------
     dict
-        ``{"c2st": [accuracy per seed], "mean": float, "std": float}`` (sample standard
-        deviation), rounded to 3 decimals.
+        ``{"c2st": [accuracy per seed], "mean": float, "std": float, "real right": float,
+        "candidate right": float}`` (sample standard deviation; the share of real test crops
+        called real and of the candidate's called fake, means over the seeds), rounded to 3
+        decimals.
     """
     settings = yardstick.JUDGE["cpu"]
     scores = [yardstick.two_sample_accuracy(real, np.asarray(image, np.float32),
                                             crop or settings["c2st_crop"],
                                             steps or settings["steps"], seed=seed, axis=axis,
-                                            centre=centre)
+                                            centre=centre, split=split, per_class=True)
               for seed in range(seeds)]
-    return {"c2st": [round(s, 3) for s in scores], "mean": round(float(np.mean(scores)), 3),
-            "std": round(float(np.std(scores, ddof=1)), 3)}
+    accuracies = [s["accuracy"] for s in scores]
+    return {"c2st": [round(a, 3) for a in accuracies],
+            "mean": round(float(np.mean(accuracies)), 3),
+            "std": round(float(np.std(accuracies, ddof=1)), 3),
+            **{f"{side} right": round(float(np.mean([s[side] for s in scores])), 3)
+               for side in ("real", "candidate")}}

@@ -157,17 +157,20 @@ def check_size(image: np.ndarray, crop: int, name: str) -> np.ndarray:
 
 def random_crops(image: np.ndarray, size: int, count: int, rng: np.random.Generator | int,
                  name: str = "image") -> np.ndarray:
-    """Random square crops of one image, uniformly placed.
+    """Random square crops of one image (or of a stack of equal images), uniformly placed.
 
     Parameters
     ----------
     image : np.ndarray
-        ``[H, W, C]``, any dtype and range.
+        ``[H, W, C]``, any dtype and range; or a stack ``[N, H, W, C]`` (the squares of
+        :func:`gandetexture.two_sample._checkerboard`), each crop then from one image of it
+        drawn uniformly.
     size, count : int
         Crop height and width, and number of crops.
     rng : np.random.Generator or int
-        Where the positions come from (an int seeds ``numpy.random.default_rng``). All
-        ``count`` rows are drawn first, then all ``count`` columns.
+        Where the positions come from (an int seeds ``numpy.random.default_rng``). For a
+        stack, all ``count`` image indices are drawn first; then all ``count`` rows, then
+        all ``count`` columns.
     name : str
         The exemplar's name, for the error message.
 
@@ -181,14 +184,17 @@ def random_crops(image: np.ndarray, size: int, count: int, rng: np.random.Genera
     ExemplarError
         If ``image`` is smaller than ``size``.
     """
-    image = check_size(np.asarray(image), size, name)
+    image = np.asarray(image)
     rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-    h, w = image.shape[:2]
+    stack = image if image.ndim == 4 else image[None]
+    check_size(stack[0], size, name)
+    which = rng.integers(0, len(stack), count) if image.ndim == 4 else np.zeros(count, int)
+    h, w = stack.shape[1:3]
     ys = rng.integers(0, h - size + 1, count)
     xs = rng.integers(0, w - size + 1, count)
     if not count:
-        return np.empty((0, size, size, image.shape[2]), image.dtype)
-    return np.stack([image[y:y + size, x:x + size] for y, x in zip(ys, xs)])
+        return np.empty((0, size, size, stack.shape[3]), image.dtype)
+    return np.stack([stack[k, y:y + size, x:x + size] for k, y, x in zip(which, ys, xs)])
 
 
 def patches(names: Sequence = TEXTURES, size: int = 32, count: int = 1024,

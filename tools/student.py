@@ -51,7 +51,8 @@ EXTRA_FILES = ("benchmarks/train_step.json", "benchmarks/adversarial_worth.json"
                "benchmarks/d_batchnorm.json", "benchmarks/d_regularisers.json",
                "benchmarks/remover_ablation.json", "benchmarks/degrid_paintings.json",
                "benchmarks/remover_guided.json", "benchmarks/blend_gate.json",
-               "benchmarks/spectrum_match.json", "benchmarks/truncation.json")
+               "benchmarks/spectrum_match.json", "benchmarks/truncation.json",
+               "benchmarks/judge_checkerboard.json")
 SOLUTION, EXERCISE = "solution", "exercise"
 #: Tags a solution carries only to fold itself (JupyterLab, the book); a stub shows itself.
 FOLD_TAGS = ("hide-input", "hide-output", "hide-cell", "remove-input", "remove-output")
