@@ -40,7 +40,7 @@ from scipy import ndimage
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from judge_seeds import c2st_seeds  # noqa: E402
+from judge_seeds import c2st_seeds, finish  # noqa: E402
 from spectrum_match import EXEMPLARS, paint  # noqa: E402
 
 from gandetexture import (  # noqa: E402
@@ -116,10 +116,7 @@ def main() -> int:
                                  "lesson 06's judge before this benchmark"},
               "machine": f"2 cores, load {load:.2f} when it began",
               "seconds": round(time.perf_counter() - began), "rows": rows, "means": means}
-    print(json.dumps(means), flush=True)
-    if args.out:
-        args.out.write_text(json.dumps(record, indent=1) + "\n")
-    return 0
+    return finish(record, args.out)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,9 @@ folder is on ``sys.path``), so each records the two-sample test the same way.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 
 from gandetexture import yardstick
@@ -52,3 +55,12 @@ def c2st_seeds(real: np.ndarray, image: np.ndarray, seeds: int, crop: int | None
             "std": round(float(np.std(accuracies, ddof=1)), 3),
             **{f"{side} right": round(float(np.mean([s[side] for s in scores])), 3)
                for side in ("real", "candidate")}}
+
+
+def finish(record: dict, out: Path | None) -> int:
+    """Print a benchmark's ``record["means"]`` as one JSON line and write the whole record to
+    ``out`` (one indented JSON object) if given; the script's exit status, 0."""
+    print(json.dumps(record["means"]), flush=True)
+    if out:
+        out.write_text(json.dumps(record, indent=1) + "\n")
+    return 0

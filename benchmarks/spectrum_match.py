@@ -28,7 +28,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from judge_seeds import c2st_seeds  # noqa: E402
+from judge_seeds import c2st_seeds, finish  # noqa: E402
 
 from gandetexture import exemplars, histograms, pretrained, quilting, yardstick  # noqa: E402
 
@@ -81,10 +81,7 @@ def main() -> int:
                          "held-out half (lesson 06's cpu judge); lower is better",
               "machine": f"2 cores, load {load:.2f} when it began",
               "seconds": round(time.perf_counter() - began_all), "rows": rows, "means": means}
-    print(json.dumps(means), flush=True)
-    if args.out:
-        args.out.write_text(json.dumps(record, indent=1) + "\n")
-    return 0
+    return finish(record, args.out)
 
 
 if __name__ == "__main__":
