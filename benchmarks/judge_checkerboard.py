@@ -36,15 +36,14 @@ import time
 from pathlib import Path
 
 import numpy as np
-from scipy import ndimage
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from judge_check import defects  # noqa: E402
 from judge_seeds import c2st_seeds, finish  # noqa: E402
 from spectrum_match import EXEMPLARS, paint  # noqa: E402
 
 from gandetexture import (  # noqa: E402
-    baselines,
     exemplars,
     histograms,
     latent,
@@ -58,18 +57,19 @@ JUDGES = {CHECKERBOARD: {}, HALVES: {"split": "halves", "steps": 300}}
 PSI = 0.5
 
 
-def images(name: str, train: np.ndarray, held_out: np.ndarray, paintings: int,
-           quilts: int) -> dict[str, tuple[str, np.ndarray]]:
+def images(name: str, train: np.ndarray, paintings: int, quilts: int
+           ) -> dict[str, tuple[str, np.ndarray]]:
     """``{label: (kind, float32 [.., .., 3] in [0, 1])}`` for one exemplar; ``kind`` groups
-    the rows for the means."""
-    side = min(512, *train.shape[:2])
-    phase = (baselines.phase_randomised(train, side, 1, 0)[0] + 1.0) / 2.0
-    quilted = [quilting.quilt(train, 512, seed=seed) for seed in range(quilts)]
-    made = {yardstick.FLOOR: ("floor", train)}
+    the rows for the means. The floor, quilting seed 0 and the two defects are
+    ``judge_check.defects``'s."""
+    made_on_purpose = defects(train, train)
+    quilted = [made_on_purpose["image quilting"]] + [quilting.quilt(train, 512, seed=seed)
+                                                     for seed in range(1, quilts)]
+    made = {yardstick.FLOOR: ("floor", made_on_purpose[yardstick.FLOOR])}
     made.update({f"image quilting, seed {seed}": ("image quilting", image)
                  for seed, image in enumerate(quilted)})
-    made["phase-randomised + histograms"] = ("defect", histograms.match(phase, train))
-    made["quilting + blur"] = ("defect", ndimage.gaussian_filter(quilted[0], (1.0, 1.0, 0.0)))
+    for label in ("phase-randomised + histograms", "quilting + blur"):
+        made[label] = ("defect", made_on_purpose[label])
     model = pretrained.texture(name)
     for seed in range(paintings):
         codes = latent.truncated_codes(model.config, 1, seed, PSI)
@@ -92,7 +92,7 @@ def main() -> int:
     rows, means = [], {}
     for name in args.exemplars:
         train, held_out = yardstick.halves(exemplars.load(name), yardstick.split_axis(name))
-        made = images(name, train, held_out, args.paintings, args.quilting)
+        made = images(name, train, args.paintings, args.quilting)
         judges = [CHECKERBOARD] + [HALVES] * (name in args.old_judge)
         for judge in judges:
             for label, (kind, image) in made.items():

@@ -58,9 +58,10 @@ def c2st_seeds(real: np.ndarray, image: np.ndarray, seeds: int, crop: int | None
 
 
 def finish(record: dict, out: Path | None) -> int:
-    """Print a benchmark's ``record["means"]`` as one JSON line and write the whole record to
-    ``out`` (one indented JSON object) if given; the script's exit status, 0."""
-    print(json.dumps(record["means"]), flush=True)
+    """Print a benchmark's ``record["means"]`` (if it has them) as one JSON line and write the
+    whole record to ``out`` (one indented JSON object) if given; the script's exit status, 0."""
+    if "means" in record:
+        print(json.dumps(record["means"]), flush=True)
     if out:
         out.write_text(json.dumps(record, indent=1) + "\n")
     return 0

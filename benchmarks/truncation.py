@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from judge_seeds import c2st_seeds  # noqa: E402
+from judge_seeds import c2st_seeds, finish  # noqa: E402
 from spectrum_match import EXEMPLARS, JUDGE_SEEDS, paint  # noqa: E402
 
 from gandetexture import exemplars, histograms, latent, pretrained, yardstick  # noqa: E402
@@ -49,9 +49,7 @@ def main() -> int:
     record = {"source": "python benchmarks/truncation.py " + " ".join(sys.argv[1:]),
               "machine": f"2 cores, load {load:.2f} when it began",
               "seconds": round(time.perf_counter() - began), "rows": rows}
-    if args.out:
-        args.out.write_text(json.dumps(record, indent=1) + "\n")
-    return 0
+    return finish(record, args.out)
 
 
 if __name__ == "__main__":

@@ -26,15 +26,21 @@ def _classifier(crop: int):
     return keras.Model(inputs, layers.Dense(1)(x), name="two_sample_classifier")
 
 
+def _one_image(image: np.ndarray, name: str) -> np.ndarray:
+    """``image`` as ``float32 [H, W, 3]``, or a ``ValueError`` naming it (both splits' check)."""
+    image = np.asarray(image, np.float32)
+    if image.ndim != 3 or image.shape[-1] != 3:
+        raise ValueError(f"two_sample_accuracy: {name} must be one image [H, W, 3]; "
+                         f"got {image.shape}")
+    return image
+
+
 def _two_parts(image: np.ndarray, name: str, crop: int, axis: int | None = None
                 ) -> tuple[np.ndarray, np.ndarray]:
     """An image's two halves (the train and test parts of the two-sample test): along
     ``axis`` (``yardstick.halves``), or across its longer side, left and right when it is
     square."""
-    image = np.asarray(image, np.float32)
-    if image.ndim != 3 or image.shape[-1] != 3:
-        raise ValueError(f"two_sample_accuracy: {name} must be one image [H, W, 3]; "
-                         f"got {image.shape}")
+    image = _one_image(image, name)
     if axis is None:
         axis = 1 if image.shape[1] >= image.shape[0] else 0
     from gandetexture.yardstick import halves  # the exemplar's cut, defined with the judge
@@ -56,10 +62,7 @@ def _checkerboard(image: np.ndarray, name: str, block: int
     shares a pixel with a train crop. The pixels past the last whole square of a row or
     column are not used.
     """
-    image = np.asarray(image, np.float32)
-    if image.ndim != 3 or image.shape[-1] != 3:
-        raise ValueError(f"two_sample_accuracy: {name} must be one image [H, W, 3]; "
-                         f"got {image.shape}")
+    image = _one_image(image, name)
     rows, cols = image.shape[0] // block, image.shape[1] // block
     if rows * cols < 2:
         raise exemplars.ExemplarError(
